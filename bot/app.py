@@ -1,0 +1,143 @@
+"""The composition root: settings → store → plan → services → router → channels, sender, scheduler, HTTP.
+
+Everything is wired here and only here; the parts know each other through the
+small interfaces in ``handlers.context``, ``bot.channels.base`` and ``bot.delivery``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass, field
+
+from bot.channels.base import Channel
+from bot.clock import Clock
+from bot.http import HttpServer, build_app
+from bot.settings import Settings
+from handlers import build_router
+from handlers.context import Services
+from handlers.router import Router
+from messages.plan_loader import load_plan
+from storage import units as unit_store
+from storage.db import Store
+
+log = logging.getLogger("agency_bot")
+
+
+def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
+    """Open the store (migrating it), load the plan and build what handlers share."""
+    from handlers.questions import build_engine
+    from storage.files import FileStore
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(settings.resolved_database_url())
+    store.upgrade()
+    plan = load_plan(settings.plan_file)
+    with store.session() as s:
+        unit_store.sync_plan(s, plan)
+    clock = clock or Clock(settings.tz, settings.bot_clock_start)
+    services = Services(
+        store=store,
+        plan=plan,
+        clock=clock,
+        files=FileStore(settings.files_dir),
+        staff_ids={
+            "telegram": frozenset(str(i) for i in settings.staff_telegram_ids),
+            "zalo": frozenset(settings.staff_zalo_ids),
+        },
+        max_file_bytes={
+            "telegram": settings.telegram_max_file_mb * 1024 * 1024,
+            "zalo": settings.zalo_max_file_mb * 1024 * 1024,
+            "console": settings.telegram_max_file_mb * 1024 * 1024,
+        },
+        invite_days=settings.invite_days,
+    )
+    services.questions = build_engine(services)
+    return services
+
+
+def build_channels(settings: Settings, services: Services, router: Router) -> dict[str, Channel]:
+    channels: dict[str, Channel] = {}
+    if settings.telegram_enabled:
+        from bot.channels.telegram import TelegramChannel
+
+        channels["telegram"] = TelegramChannel(settings, services, router)
+    if settings.zalo_enabled:
+        from bot.channels.zalo import ZaloChannel
+
+        channels["zalo"] = ZaloChannel(settings, services, router)
+    for name, channel in channels.items():
+        services.invite_links[name] = channel.invite_link
+    return channels
+
+
+@dataclass
+class Runtime:
+    """``agency-bot run``: every configured channel, the outbox sender, the scheduler and HTTP."""
+
+    settings: Settings
+    services: Services
+    router: Router
+    channels: dict[str, Channel]
+    http: HttpServer | None = None
+    sender: object = None
+    scheduler: object = None
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @classmethod
+    def build(cls, settings: Settings, *, clock: Clock | None = None) -> "Runtime":
+        from bot.scheduler import ReminderScheduler
+        from bot.sender import OutboxSender
+
+        services = build_services(settings, clock=clock)
+        router = build_router()
+        channels = build_channels(settings, services, router)
+        runtime = cls(settings, services, router, channels)
+        runtime.sender = OutboxSender(services, channels, settings)
+        services.wake_outbox = runtime.sender.wake
+        runtime.scheduler = ReminderScheduler(services, runtime.sender, settings)
+        routes = [route for channel in channels.values() for route in channel.routes()]
+        runtime.http = HttpServer(build_app(routes, runtime.health), settings.http_host, settings.http_port)
+        return runtime
+
+    def health(self) -> dict:
+        return {
+            "status": "ok",
+            "plan": self.services.plan.id,
+            "channels": sorted(self.channels),
+            "now": self.services.clock.now().isoformat(),
+        }
+
+    async def start(self) -> None:
+        await self.http.start()
+        for channel in self.channels.values():
+            await channel.start()
+        await self.sender.start()
+        await self.scheduler.start()
+        log.info("agency-bot running: channels=%s http=%s:%s", sorted(self.channels) or "none",
+                 self.settings.http_host, self.http.port)
+
+    async def stop(self) -> None:
+        await self.scheduler.stop()
+        await self.sender.stop()
+        for channel in self.channels.values():
+            await channel.stop()
+        await self.http.stop()
+        self.services.store.dispose()
+
+    async def serve_forever(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, self._stop.set)
+            except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
+                pass
+        await self.start()
+        try:
+            await self._stop.wait()
+        finally:
+            await self.stop()
+
+    def request_stop(self) -> None:
+        self._stop.set()

@@ -1,0 +1,113 @@
+"""The console channel (``agency-bot chat``): the same conversation in a terminal.
+
+Numbered options stand in for buttons; a line naming an existing file sends it
+as a submission. Works with no token and no network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Callable, TextIO
+
+from handlers.context import Services
+from handlers.router import Router
+from handlers.types import FileTooLarge, IncomingFile, Inbound, Option, Reply
+from messages.texts import console as texts
+from messages.units import UnitRecord
+from storage import people
+
+CHANNEL = "console"
+QUIT = {"/thoat", "/exit", "/quit", "exit", "quit", "thoat"}
+
+
+def console_identity(services: Services, unit: UnitRecord | None, staff: bool) -> str:
+    """The console user's id; registered to ``unit`` directly (the terminal is trusted)."""
+    external_id = "console-staff" if staff else f"console-{unit.code}" if unit else "console-guest"
+    if staff:
+        services.staff_ids[CHANNEL] = services.staff_ids.get(CHANNEL, frozenset()) | {external_id}
+    with services.store.session() as s:
+        person = people.ensure(s, CHANNEL, external_id, external_id)
+        if unit is not None and person.unit_code != unit.code:
+            people.register(s, person, unit.code, services.clock.now())
+    return external_id
+
+
+def local_file(path: Path) -> IncomingFile:
+    async def fetch(dest: Path, max_bytes: int) -> None:
+        if path.stat().st_size > max_bytes:
+            raise FileTooLarge(str(path))
+        await asyncio.to_thread(shutil.copyfile, path, dest)
+
+    return IncomingFile(name=path.name, size=path.stat().st_size, mime=mimetypes.guess_type(path.name)[0],
+                        kind="document", fetch=fetch)
+
+
+class ConsoleChannel:
+    name = CHANNEL
+
+    def __init__(self, services: Services, router: Router, external_id: str,
+                 stdin: TextIO = sys.stdin, write: Callable[[str], None] = print):
+        self.services = services
+        self.router = router
+        self.external_id = external_id
+        self.stdin = stdin
+        self.write = write
+        self.options: list[Option] = []
+
+    def inbound_for(self, line: str) -> Inbound:
+        base = Inbound(CHANNEL, self.external_id, self.external_id)
+        stripped = line.strip()
+        if stripped.isdigit() and 1 <= int(stripped) <= len(self.options):
+            base.choice = self.options[int(stripped) - 1].choice_id
+            return base
+        candidate = Path(os.path.expanduser(stripped.strip("'\"")))
+        if stripped and candidate.is_file():
+            base.file = local_file(candidate)
+            return base
+        base.text = line
+        return base
+
+    async def send_line(self, line: str) -> list[Reply]:
+        replies = await self.router.handle(self.services, self.inbound_for(line))
+        self.render(replies)
+        return replies
+
+    def render(self, replies: list[Reply]) -> None:
+        self.options = []
+        for reply in replies:
+            self.write(texts.BOT + reply.text)
+            for option in reply.options:
+                self.options.append(option)
+                self.write(texts.OPTION.format(n=len(self.options), label=option.label))
+            if reply.document is not None:
+                self.write(texts.DOCUMENT.format(path=reply.document))
+        if self.options:
+            self.write(texts.OPTIONS_HINT)
+
+    async def run(self, banner: str) -> None:
+        self.write(banner)
+        interactive = self.stdin.isatty()
+        while True:
+            if interactive:
+                self.write_prompt()
+            line = await asyncio.to_thread(self.stdin.readline)
+            if not line:
+                break
+            line = line.rstrip("\n")
+            if line.strip().lower() in QUIT:
+                break
+            if not line.strip():
+                continue
+            if not interactive:
+                self.write(texts.PROMPT + line)
+            await self.send_line(line)
+        self.write(texts.BYE)
+
+    def write_prompt(self) -> None:
+        sys.stdout.write(texts.PROMPT)
+        sys.stdout.flush()

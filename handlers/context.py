@@ -1,0 +1,115 @@
+"""What a handler works with: the shared services and the context of one inbound message."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from handlers.types import Actor, Inbound, Option, Reply
+from messages.deadlines import Deadline, deadlines_for
+from messages.plan import Plan
+from messages.units import Roster, UnitRecord
+from storage import conversation
+from storage import units as unit_store
+from storage.db import Store
+
+log = logging.getLogger("agency_bot.handlers")
+
+
+class ClockLike(Protocol):
+    tz: ZoneInfo
+
+    def now(self) -> datetime: ...
+
+    def real_now(self) -> datetime: ...
+
+    def local(self, value: datetime) -> datetime: ...
+
+
+@dataclass
+class Services:
+    """Everything long-lived a handler may need; built once by the composition root."""
+
+    store: Store
+    plan: Plan
+    clock: ClockLike
+    questions: Any = None  # messages.knowledge engine: .answer(text, asker) -> Answer
+    files: Any = None  # storage.files.FileStore
+    staff_ids: dict[str, frozenset[str]] = field(default_factory=dict)
+    max_file_bytes: dict[str, int] = field(default_factory=dict)
+    invite_links: dict[str, Callable[[str], str]] = field(default_factory=dict)
+    invite_days: int = 14
+    wake_outbox: Callable[[], None] = lambda: None
+    _roster: Roster | None = field(default=None, repr=False)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.clock.tz
+
+    def roster(self) -> Roster:
+        """The plan's units plus those added at run time; rebuilt after ``units_changed``."""
+        if self._roster is None:
+            with self.store.session() as s:
+                extra = unit_store.runtime_units(s)
+                inspected = unit_store.inspected_communes(s)
+            self._roster = Roster.from_plan(self.plan, extra).marked_inspected(inspected)
+        return self._roster
+
+    def units_changed(self) -> None:
+        self._roster = None
+
+    def inspection_at(self, unit_code: str) -> datetime | None:
+        with self.store.session() as s:
+            visit = unit_store.inspection_of(s, unit_code)
+        return visit.starts_at.astimezone(self.tz) if visit else None
+
+    def deadlines(self, unit: UnitRecord) -> list[Deadline]:
+        return deadlines_for(self.plan, unit.code, unit.inspected, self.tz, self.inspection_at(unit.code))
+
+    def is_staff_id(self, channel: str, external_id: str) -> bool:
+        return external_id in self.staff_ids.get(channel, frozenset())
+
+
+@dataclass
+class Context:
+    """One inbound message being handled."""
+
+    services: Services
+    inbound: Inbound
+    actor: Actor
+    args: str = ""  # text after the command word
+    state: str | None = None
+    state_data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def plan(self) -> Plan:
+        return self.services.plan
+
+    def now(self) -> datetime:
+        return self.services.clock.now()
+
+    def db(self) -> Session:
+        """A fresh session: use as ``with ctx.db() as s:``."""
+        return self.services.store.session()
+
+    def option(self, label: str, action: str, **payload: Any) -> Option:
+        """A button for this person; tapping it calls the handler registered for ``action``."""
+        with self.db() as s:
+            choice_id = conversation.offer(s, self.actor.person_id, action, payload)
+        return Option(label, choice_id)
+
+    def set_state(self, state: str, **data: Any) -> None:
+        with self.db() as s:
+            conversation.set_state(s, self.actor.person_id, state, data)
+
+    def clear_state(self) -> None:
+        with self.db() as s:
+            conversation.clear_state(s, self.actor.person_id)
+
+    def reply(self, text: str, **kw: Any) -> list[Reply]:
+        return [Reply(text, **kw)]

@@ -1,0 +1,7 @@
+"""(in progress)"""
+
+from handlers.router import Router
+
+
+def register(router: Router) -> None:
+    pass

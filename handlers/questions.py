@@ -1,0 +1,11 @@
+"""(in progress)"""
+
+from handlers.router import Router
+
+
+def register(router: Router) -> None:
+    pass
+
+
+def build_engine(services):
+    return None

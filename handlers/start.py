@@ -1,0 +1,164 @@
+"""Greeting, help, cancel — and registration by invite code (/start CODE, /dangky CODE, /moi UNIT)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from handlers.context import Context, Services
+from handlers.router import Router, takes_args
+from handlers.types import Reply
+from messages.texts import common as common_texts
+from messages.texts import registration as texts
+from messages.units import UnitRecord
+from messages.vntext import fmt_datetime
+from storage import invites, people
+from storage import units as unit_store
+
+log = logging.getLogger("agency_bot.registration")
+
+
+def greeting(services: Services) -> str:
+    plan = services.plan
+    coordinator = plan.unit(plan.coordinator)
+    return texts.GREETING.format(
+        coordinator=coordinator.name if coordinator else plan.coordinator,
+        plan_title=f"{plan.document.kind.lower()} {plan.document.title[:1].lower()}{plan.document.title[1:]}",
+        citation=plan.document.citation,
+    )
+
+
+def register(router: Router) -> None:
+    @router.command("start", role="any", description=texts.COMMAND_START)
+    @takes_args
+    async def start(ctx: Context) -> list[Reply]:
+        if ctx.args.strip():
+            return await redeem(ctx, ctx.args.strip())
+        lines = [greeting(ctx.services)]
+        if ctx.actor.unit:
+            lines.append(texts.REGISTERED_AS.format(unit=ctx.actor.unit.name))
+        elif not ctx.actor.is_staff:
+            lines.append(texts.HOW_TO_REGISTER)
+        if ctx.actor.is_staff:
+            lines.append(texts.STAFF_GREETING)
+        return [Reply("\n\n".join(lines))]
+
+    @router.command("help", role="any", description=texts.COMMAND_HELP, aliases=("huong dan", "tro giup"))
+    async def help_(ctx: Context) -> list[Reply]:
+        lines = [texts.HELP_HEADER]
+        lines += [texts.HELP_LINE.format(name=c.name, description=c.description)
+                  for c in router.menu(staff=False)]
+        if ctx.actor.is_staff:
+            lines += ["", texts.HELP_STAFF_HEADER]
+            lines += [texts.HELP_LINE.format(name=c.name, description=c.description)
+                      for c in router.commands.values() if c.role == "staff" and c.menu]
+        lines += ["", texts.HELP_FOOTER]
+        if not ctx.actor.registered and not ctx.actor.is_staff:
+            lines += [texts.HOW_TO_REGISTER]
+        return [Reply("\n".join(lines))]
+
+    @router.command("huy", role="any", description=texts.COMMAND_CANCEL, aliases=("cancel",))
+    async def cancel(ctx: Context) -> list[Reply]:
+        # the router clears any waiting state before running a command
+        return [Reply(common_texts.CANCELLED)]
+
+    @router.command("dangky", role="any", description=texts.COMMAND_REGISTER, aliases=("dang ky",))
+    @takes_args
+    async def dangky(ctx: Context) -> list[Reply]:
+        code = ctx.args.strip()
+        if not code:
+            return [Reply(texts.REGISTER_USAGE)]
+        return await redeem(ctx, code)
+
+    @router.command("moi", role="staff", description=texts.COMMAND_INVITE)
+    @takes_args
+    async def moi(ctx: Context) -> list[Reply]:
+        query = ctx.args.strip()
+        if not query:
+            return [Reply(texts.INVITE_USAGE)]
+        resolution = ctx.services.roster().resolve(query)
+        if resolution.candidates and not resolution.found:
+            options = [ctx.option(u.name, "invite_unit", code=u.code) for u in resolution.candidates[:5]]
+            return [Reply(texts.INVITE_WHICH_UNIT.format(query=query), options=options)]
+        unit = resolution.found
+        if unit is None:
+            return [Reply(texts.INVITE_UNKNOWN_UNIT.format(query=query))]
+        return invite_replies(ctx, unit)
+
+    @router.action("invite_unit", role="staff", once=True)
+    async def invite_unit(ctx: Context, payload: dict) -> list[Reply]:
+        unit = ctx.services.roster().get(payload["code"])
+        if unit is None:
+            return [Reply(common_texts.CHOICE_EXPIRED)]
+        return invite_replies(ctx, unit)
+
+
+def invite_replies(ctx: Context, unit: UnitRecord) -> list[Reply]:
+    lines = []
+    added = ensure_unit(ctx.services, unit, source="staff")
+    if added:
+        parent = ctx.services.roster().get(unit.parent or "")
+        lines.append(texts.INVITE_NEW_COMMUNE.format(unit=unit.name, parent=parent.name if parent else ""))
+    code, expires = issue_invite(ctx.services, unit.code, ctx.actor.person_id)
+    lines.append(texts.INVITE_OK.format(unit=unit.name, code=code, expires=fmt_datetime(expires),
+                                        how=invite_how(ctx.services, code)))
+    log.info("invite issued unit=%s by person=%s", unit.code, ctx.actor.person_id)
+    return [Reply("\n".join(lines))]
+
+
+def ensure_unit(services: Services, unit: UnitRecord, source: str) -> bool:
+    """Store a unit read from a name (a new commune); True if it was added."""
+    with services.store.session() as s:
+        if unit_store.get(s, unit.code) is not None:
+            return False
+        unit_store.add(s, unit, source)
+    services.units_changed()
+    return True
+
+
+def issue_invite(services: Services, unit_code: str, created_by: int | None, days: int | None = None):
+    """A new one-time code for a unit and its expiry (local time, real clock)."""
+    expires = services.clock.real_now() + timedelta(days=days or services.invite_days)
+    with services.store.session() as s:
+        code = invites.issue(s, unit_code, expires, created_by)
+    return code, expires.astimezone(services.tz)
+
+
+def invite_how(services: Services, code: str) -> str:
+    how = [texts.INVITE_HOW_TELEGRAM.format(link=link(code)) for ch, link in services.invite_links.items()
+           if ch == "telegram"]
+    if "zalo" in services.invite_links:
+        how.append(texts.INVITE_HOW_ZALO.format(code=code))
+    how.append(texts.INVITE_HOW_ANY.format(code=code))
+    return "\n".join(how)
+
+
+async def redeem(ctx: Context, code: str) -> list[Reply]:
+    services = ctx.services
+    with ctx.db() as s:
+        person = people.find(s, ctx.actor.channel, ctx.actor.external_id)
+        current = ctx.actor.unit
+        result = invites.redeem(s, code, person, services.clock.real_now()) if current is None else None
+        if current is not None:
+            # peek at the code without spending it
+            peeked = invites.peek(s, code)
+            row_unit = peeked.unit_code if peeked else None
+            if row_unit == current.code:
+                return [Reply(texts.REGISTER_SAME.format(unit=current.name))]
+            target = services.roster().get(row_unit) if row_unit else None
+            if target is None:
+                return [Reply(texts.REGISTER_UNKNOWN)]
+            return [Reply(texts.REGISTER_OTHER_UNIT.format(current=current.name, unit=target.name))]
+        if result.outcome == "ok":
+            people.register(s, person, result.unit_code, services.clock.now())
+    if result.outcome == "unknown":
+        log.info("invite refused (unknown) person=%s", ctx.actor.person_id)
+        return [Reply(texts.REGISTER_UNKNOWN)]
+    if result.outcome == "used":
+        return [Reply(texts.REGISTER_USED)]
+    if result.outcome == "expired":
+        return [Reply(texts.REGISTER_EXPIRED)]
+    unit = services.roster().get(result.unit_code)
+    log.info("registered person=%s unit=%s", ctx.actor.person_id, result.unit_code)
+    return [Reply(texts.REGISTER_OK.format(unit=unit.name if unit else result.unit_code))]
+

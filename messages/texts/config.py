@@ -1,0 +1,11 @@
+"""Operator-facing sentences about configuration (shown when start-up is refused)."""
+
+PLACEHOLDER = "vẫn là giá trị mẫu, hãy điền giá trị thật"
+BAD_TIMEZONE = "múi giờ '{value}' không tồn tại"
+WEBHOOK_NOT_HTTPS = "TELEGRAM_WEBHOOK_URL phải bắt đầu bằng https://"
+WEBHOOK_SECRET = "chế độ webhook cần TELEGRAM_WEBHOOK_SECRET dài 16–256 ký tự gồm A-Z, a-z, 0-9, _ và -"
+ZALO_INCOMPLETE = "kênh Zalo cần đủ ZALO_APP_ID, ZALO_APP_SECRET, ZALO_OA_SECRET_KEY và ZALO_OA_REFRESH_TOKEN"
+NOT_A_NUMBER = "phải là số"
+NOT_A_DATETIME = "phải là thời điểm dạng ISO, ví dụ 2020-09-29T07:59:40+07:00"
+OUT_OF_RANGE = "ngoài khoảng cho phép ({detail})"
+INVALID = "Cấu hình {name}không hợp lệ: {detail}."

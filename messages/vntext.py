@@ -1,0 +1,53 @@
+"""Vietnamese text helpers shared by the plan, unit names and the question index.
+
+Matching works on a *folded* form (NFC, ``đ``→``d``, no tone marks, lower case,
+single spaces); display always keeps the original NFC text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+
+_SPACES = re.compile(r"\s+")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def nfc(text: str) -> str:
+    """Compose decomposed input (Unikey "tổ hợp", macOS file names) to NFC."""
+    return unicodedata.normalize("NFC", text)
+
+
+def strip_marks(text: str) -> str:
+    """Drop tone and vowel marks; ``đ``/``Đ`` become ``d``/``D`` (they do not decompose)."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold(text: str) -> str:
+    """The matching key of a text: no marks, lower case, punctuation as spaces."""
+    folded = strip_marks(nfc(text)).lower()
+    folded = re.sub(r"[^0-9a-z%]+", " ", folded)
+    return _SPACES.sub(" ", folded).strip()
+
+
+def slug(text: str) -> str:
+    """Lowercase ASCII slug, e.g. ``Sở Tài chính`` → ``so-tai-chinh``."""
+    return _NON_ALNUM.sub("-", strip_marks(nfc(text)).lower()).strip("-")
+
+
+def fmt_date(value: date | datetime) -> str:
+    """Dates shown to users: dd/mm/yyyy."""
+    return value.strftime("%d/%m/%Y")
+
+
+def fmt_datetime(value: datetime) -> str:
+    """Date-times shown to users: dd/mm/yyyy hh:mm."""
+    return value.strftime("%d/%m/%Y %H:%M")
+
+
+def plain_date(value: date) -> str:
+    """A date as the plan itself writes it (``30/9/2020``, day and month unpadded)."""
+    return f"{value.day}/{value.month}/{value.year}"

@@ -1,0 +1,67 @@
+"""One-time invite codes: random, stored hashed, single use, expiring (real time)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlmodel import Session, select
+
+from storage.models import InviteCode, Person
+
+# No 0/O/1/I/L: codes are read aloud and typed from paper.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10
+
+
+def normalize(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(normalize(code).encode()).hexdigest()
+
+
+def issue(session: Session, unit_code: str, expires_at: datetime, created_by: int | None = None) -> str:
+    code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    session.add(InviteCode(code_hash=hash_code(code), unit_code=unit_code, expires_at=expires_at,
+                           created_by=created_by))
+    session.commit()
+    return code
+
+
+def peek(session: Session, code: str) -> InviteCode | None:
+    """The code's row without spending it."""
+    return session.exec(select(InviteCode).where(InviteCode.code_hash == hash_code(code))).first()
+
+
+@dataclass(frozen=True)
+class Redemption:
+    outcome: Literal["ok", "unknown", "used", "expired"]
+    unit_code: str | None = None
+
+
+def redeem(session: Session, code: str, person: Person, real_now: datetime) -> Redemption:
+    """Spend a code for ``person``. The update is conditional, so two people racing for
+    the same code cannot both win."""
+    row = peek(session, code)
+    if row is None:
+        return Redemption("unknown")
+    if row.used_at is not None:
+        return Redemption("used", row.unit_code)
+    if row.expires_at <= real_now:
+        return Redemption("expired", row.unit_code)
+    from sqlalchemy import update
+
+    result = session.execute(
+        update(InviteCode)
+        .where(InviteCode.id == row.id, InviteCode.used_at.is_(None))
+        .values(used_at=real_now, used_by=person.id)
+    )
+    session.commit()
+    if result.rowcount != 1:
+        return Redemption("used", row.unit_code)
+    return Redemption("ok", row.unit_code)

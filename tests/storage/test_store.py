@@ -1,0 +1,134 @@
+"""The store on SQLite and PostgreSQL alike."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import select
+
+from messages.units import UnitRecord
+from storage import conversation, invites, people
+from storage import units as unit_store
+from storage.models import InspectionVisit, OutgoingMessage, Person, Unit
+
+UTC = timezone.utc
+
+
+def test_migrations_from_empty_to_head(any_store):
+    assert any_store.current_revision() is not None
+    any_store.upgrade()  # idempotent
+    tables = set(sa.inspect(any_store.engine).get_table_names())
+    assert {"unit", "person", "invite_code", "submission", "inspection_visit", "outgoing_message",
+            "question_log", "learned_phrasing", "choice", "conversation_state", "broadcast"} <= tables
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys(store):
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_plan_units_are_synced_and_runtime_communes_kept(any_store, plan):
+    with any_store.session() as s:
+        unit_store.sync_plan(s, plan)
+        unit_store.add(s, UnitRecord("ubnd-xa-binh-son-huyen-hon-dat", "UBND xã Bình Sơn, huyện Hòn Đất",
+                                     "commune", "ubnd-huyen-hon-dat"), source="staff")
+        unit_store.sync_plan(s, plan)  # a restart
+        rows = {u.code: u for u in unit_store.all_units(s)}
+    assert len(rows) == len(plan.units) + 1
+    assert rows["so-tai-chinh"].inspected and not rows["so-y-te"].inspected
+    assert rows["ubnd-xa-binh-son-huyen-hon-dat"].parent_code == "ubnd-huyen-hon-dat"
+
+
+def test_setting_a_commune_inspection_marks_it_inspected(any_store, plan):
+    when = datetime(2020, 8, 20, 1, 0, tzinfo=UTC)
+    with any_store.session() as s:
+        unit_store.sync_plan(s, plan)
+        unit_store.add(s, UnitRecord("ubnd-xa-a-huyen-an-bien", "UBND xã A, huyện An Biên", "commune",
+                                     "ubnd-huyen-an-bien"), source="staff")
+        visit, previous = unit_store.set_inspection(s, "ubnd-xa-a-huyen-an-bien", when, None)
+        assert previous is None
+        _, previous = unit_store.set_inspection(s, "ubnd-xa-a-huyen-an-bien", when + timedelta(days=1), None)
+        assert previous == when
+        assert unit_store.inspected_communes(s) == ["ubnd-xa-a-huyen-an-bien"]
+        assert s.get(InspectionVisit, "ubnd-xa-a-huyen-an-bien").starts_at == when + timedelta(days=1)
+
+
+def test_datetimes_come_back_aware_utc(any_store, plan):
+    local = datetime(2020, 9, 30, 23, 59, tzinfo=timezone(timedelta(hours=7)))
+    with any_store.session() as s:
+        unit_store.sync_plan(s, plan)
+        unit_store.set_inspection(s, "so-tai-chinh", local, None)
+    with any_store.session() as s:
+        got = s.get(InspectionVisit, "so-tai-chinh").starts_at
+    assert got == local and got.tzinfo is not None and got.utcoffset() == timedelta(0)
+
+
+def test_naive_datetimes_are_refused(any_store, plan):
+    with any_store.session() as s:
+        unit_store.sync_plan(s, plan)
+        with pytest.raises(Exception):
+            unit_store.set_inspection(s, "so-tai-chinh", datetime(2020, 9, 1), None)
+
+
+def test_person_is_unique_per_channel_and_ids_are_text(any_store):
+    big = "8460839582830000000001"  # Zalo ids exceed 64-bit integers
+    with any_store.session() as s:
+        a = people.ensure(s, "zalo", big)
+        b = people.ensure(s, "zalo", big)
+        c = people.ensure(s, "telegram", big)
+        assert a.id == b.id != c.id
+        s.add(Person(channel="zalo", external_id=big, chat_id=big))
+        with pytest.raises(sa.exc.IntegrityError):
+            s.commit()
+
+
+def test_invite_codes_are_hashed_single_use_and_expire(any_store, plan):
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    with any_store.session() as s:
+        unit_store.sync_plan(s, plan)
+        code = invites.issue(s, "so-y-te", now + timedelta(days=14))
+        stored = s.exec(sa.text("SELECT code_hash FROM invite_code")).scalar()
+        assert code not in stored and len(stored) == 64
+        alice, bob = people.ensure(s, "telegram", "1"), people.ensure(s, "telegram", "2")
+        assert invites.redeem(s, "nope", alice, now).outcome == "unknown"
+        assert invites.redeem(s, code.lower(), alice, now) == invites.Redemption("ok", "so-y-te")
+        assert invites.redeem(s, code, bob, now).outcome == "used"
+        late = invites.issue(s, "so-y-te", now + timedelta(days=1))
+        assert invites.redeem(s, late, bob, now + timedelta(days=2)).outcome == "expired"
+
+
+def test_outbox_key_makes_a_second_copy_impossible(any_store, plan):
+    due = datetime(2020, 9, 23, 1, 0, tzinfo=UTC)
+    with any_store.session() as s:
+        unit_store.sync_plan(s, plan)
+        s.add(OutgoingMessage(key="reminder:so-y-te:bao-cao-tu-kiem-tra:-7:1", kind="reminder", text="x", due_at=due))
+        s.commit()
+        s.add(OutgoingMessage(key="reminder:so-y-te:bao-cao-tu-kiem-tra:-7:1", kind="reminder", text="x", due_at=due))
+        with pytest.raises(sa.exc.IntegrityError):
+            s.commit()
+
+
+def test_choices_and_state_survive_sessions(any_store):
+    with any_store.session() as s:
+        person = people.ensure(s, "telegram", "42")
+        choice_id = conversation.offer(s, person.id, "pick", {"deliverable": "x"})
+        other = people.ensure(s, "telegram", "43")
+        conversation.set_state(s, person.id, "await_file", {"deliverable": "x"})
+    assert len(choice_id.encode()) <= 64
+    with any_store.session() as s:
+        assert conversation.get_choice(s, choice_id, other.id) is None
+        choice = conversation.get_choice(s, choice_id, person.id)
+        assert choice.payload == {"deliverable": "x"}
+        assert conversation.mark_used(s, choice) is True
+        assert conversation.mark_used(s, choice) is False
+        assert conversation.get_state(s, person.id).data == {"deliverable": "x"}
+        conversation.clear_state(s, person.id)
+        assert conversation.get_state(s, person.id) is None
+
+
+def test_foreign_keys_are_enforced(any_store):
+    with any_store.session() as s:
+        s.add(Person(channel="t", external_id="1", chat_id="1", unit_code="no-such-unit"))
+        with pytest.raises(sa.exc.IntegrityError):
+            s.commit()
