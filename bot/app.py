@@ -15,7 +15,7 @@ from bot.channels.base import Channel
 from bot.clock import Clock
 from bot.http import HttpServer, build_app
 from bot.settings import Settings
-from handlers import build_router
+from handlers import build_router, subscribe_all
 from handlers.context import Services
 from handlers.router import Router
 from messages.plan_loader import load_plan
@@ -53,8 +53,22 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         },
         invite_days=settings.invite_days,
     )
+    if settings.submission_notify_chat_id is not None:
+        services.notify_submissions_to = ("telegram", str(settings.submission_notify_chat_id))
+    _ensure_staff_people(services)
     services.questions = build_engine(services)
+    subscribe_all(services)
     return services
+
+
+def _ensure_staff_people(services: Services) -> None:
+    """Staff listed in the settings get a person row, so notices can reach them before they write."""
+    from storage import people
+
+    with services.store.session() as s:
+        for channel, ids in services.staff_ids.items():
+            for external_id in ids:
+                people.ensure(s, channel, external_id)
 
 
 def build_channels(settings: Settings, services: Services, router: Router) -> dict[str, Channel]:

@@ -5,14 +5,29 @@ Never imports ``telegram``, ``httpx`` or anything under ``bot``: channels are ad
 
 from __future__ import annotations
 
+from types import ModuleType
+
+from handlers.context import Services
 from handlers.router import Router
 
 
-def build_router() -> Router:
+def _modules() -> tuple[ModuleType, ...]:
     from handlers import broadcast, inspections, questions, reminders, reports, start, status, submissions
 
-    router = Router()
     # order matters only for /help: the focal points' everyday commands first
-    for module in (start, status, submissions, questions, inspections, reminders, broadcast, reports):
+    return (start, status, submissions, questions, inspections, reminders, broadcast, reports)
+
+
+def build_router() -> Router:
+    router = Router()
+    for module in _modules():
         module.register(router)
     return router
+
+
+def subscribe_all(services: Services) -> None:
+    """Let each capability listen to the others' events (``Services.on``)."""
+    for module in _modules():
+        subscribe = getattr(module, "subscribe", None)
+        if subscribe is not None:
+            subscribe(services)

@@ -45,7 +45,22 @@ class Services:
     invite_links: dict[str, Callable[[str], str]] = field(default_factory=dict)
     invite_days: int = 14
     wake_outbox: Callable[[], None] = lambda: None
+    notify_submissions_to: tuple[str, str] | None = None  # (channel, chat id) told of each new submission
     _roster: Roster | None = field(default=None, repr=False)
+    _listeners: dict[str, list[Callable[..., None]]] = field(default_factory=dict, repr=False)
+
+    # ---- domain events: one capability reacts to another without importing it ----
+    def on(self, event: str, fn: Callable[..., None]) -> None:
+        """Subscribe to ``submission_received`` (unit_code, deliverable_id),
+        ``inspection_set`` (unit_code, starts_at, previous), ``person_registered`` (person_id, unit_code)."""
+        self._listeners.setdefault(event, []).append(fn)
+
+    def emit(self, event: str, **data: Any) -> None:
+        for fn in self._listeners.get(event, []):
+            try:
+                fn(self, **data)
+            except Exception:  # a listener's failure must not undo what the user did
+                log.exception("listener for %s failed", event)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -129,14 +129,15 @@ class Router:
                 ctx.clear_state()
                 ctx.state, ctx.state_data = None, {}
             return await command.handler(ctx)
+        # a waiting state (e.g. "send the document for this notice") sees text and files first
+        if ctx.state is not None and ctx.state in self.states:
+            return await self.states[ctx.state](ctx)
         if inbound.file is not None:
             if self.file_handler is None:
                 return [Reply(texts.EMPTY_MESSAGE)]
             return await self.file_handler(ctx)
         if not (inbound.text or "").strip():
             return [Reply(texts.EMPTY_MESSAGE)]
-        if ctx.state is not None and ctx.state in self.states:
-            return await self.states[ctx.state](ctx)
         if self.text_handler is None:
             return [Reply(texts.EMPTY_MESSAGE)]
         return await self.text_handler(ctx)

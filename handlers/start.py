@@ -160,5 +160,6 @@ async def redeem(ctx: Context, code: str) -> list[Reply]:
         return [Reply(texts.REGISTER_EXPIRED)]
     unit = services.roster().get(result.unit_code)
     log.info("registered person=%s unit=%s", ctx.actor.person_id, result.unit_code)
+    services.emit("person_registered", person_id=ctx.actor.person_id, unit_code=result.unit_code)
     return [Reply(texts.REGISTER_OK.format(unit=unit.name if unit else result.unit_code))]
 

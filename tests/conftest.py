@@ -105,6 +105,9 @@ def build_test_services(store: Store, plan, clock, data_dir: Path) -> Services:
                         "console": 20 * 1024 * 1024},
     )
     services.questions = build_engine(services)
+    from handlers import subscribe_all
+
+    subscribe_all(services)
     return services
 
 

@@ -132,3 +132,17 @@ def test_foreign_keys_are_enforced(any_store):
         s.add(Person(channel="t", external_id="1", chat_id="1", unit_code="no-such-unit"))
         with pytest.raises(sa.exc.IntegrityError):
             s.commit()
+
+
+def test_enqueue_is_idempotent_on_key(any_store, plan):
+    from storage import outbox
+
+    due = datetime(2020, 9, 23, 1, 0, tzinfo=UTC)
+    with any_store.session() as s:
+        unit_store.sync_plan(s, plan)
+        person = people.ensure(s, "telegram", "7")
+        assert outbox.enqueue(s, key="k1", kind="notice", text="a", due_at=due, person=person) is True
+        assert outbox.enqueue(s, key="k1", kind="notice", text="b", due_at=due, person=person) is False
+        assert outbox.enqueue(s, key="k2", kind="notice", text="c", due_at=due, channel="telegram", chat_id="-100") is True
+        rows = s.exec(select(OutgoingMessage).order_by(OutgoingMessage.id)).all()
+    assert [(r.key, r.text, r.chat_id) for r in rows] == [("k1", "a", "7"), ("k2", "c", "-100")]
