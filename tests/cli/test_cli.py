@@ -1,0 +1,79 @@
+"""The command line as an operator uses it: fresh data dir, no token."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from messages.plan_loader import bundled_plan_path
+
+
+@pytest.fixture(autouse=True)
+def fresh_dir(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    for key in list(os.environ):
+        if key.startswith(("TELEGRAM_", "ZALO_", "STAFF_", "DATABASE_", "BOT_CLOCK", "PLAN_", "LOG_LEVEL")):
+            monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    return tmp_path
+
+
+def test_plan_check_and_show(capsys):
+    assert main(["plan", "check"]) == 0
+    assert "hợp lệ" in capsys.readouterr().out
+    assert main(["plan", "show"]) == 0
+    out = capsys.readouterr().out
+    for name in ("Sở Kế hoạch và Đầu tư", "Sở Lao động - Thương binh và Xã hội", "Sở Tài nguyên và Môi trường",
+                 "Sở Tài chính", "Sở Văn hóa và Thể thao", "Sở Giáo dục và Đào tạo",
+                 "An Biên", "Hòn Đất", "Kiên Lương", "Rạch Giá", "Hà Tiên"):
+        assert name in out
+    assert "Cấp tỉnh (6)" in out and "Cấp huyện (5)" in out
+    assert "30/09/2020" in out and "trước ngày 30/9/2020" in out
+    assert "Quý III/2020 (01/07/2020–30/09/2020)" in out
+
+
+def test_plan_check_refuses_a_broken_file(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(bundled_plan_path().read_text(encoding="utf-8").replace("date: 30/9/2020", "date: 31/9/2020"),
+                   encoding="utf-8")
+    assert main(["plan", "check", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "không hợp lệ" in err and "31/9/2020" in err and "dòng" in err
+
+
+def test_a_broken_plan_file_stops_start_up(monkeypatch, tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("schema_version: 1\n", encoding="utf-8")
+    monkeypatch.setenv("PLAN_FILE", str(bad))
+    assert main(["plan", "show"]) == 2
+    assert "document" in capsys.readouterr().err
+
+
+def test_db_upgrade(capsys, fresh_dir):
+    assert main(["db", "upgrade"]) == 0
+    assert "phiên bản mới nhất" in capsys.readouterr().out
+    assert (fresh_dir / "data" / "agency-bot.sqlite3").exists()
+
+
+def test_invite_prints_a_code(capsys):
+    assert main(["invite", "so", "tai", "chinh"]) == 0
+    out = capsys.readouterr().out
+    assert "Mã mời cho Sở Tài chính" in out and "/dangky" in out
+    assert main(["invite", "Bộ", "Quốc", "phòng"]) == 2
+    assert "Không tìm thấy" in capsys.readouterr().err
+
+
+def test_chat_from_a_pipe_with_no_token(fresh_dir):
+    """What a new operator does first: the README's start command, piped."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
+    run = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "chat", "--agency", "Sở Y tế"],
+        input="/start\n/help\n/thoat\n", capture_output=True, text=True, env=env, cwd=fresh_dir, timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "đầu mối của Sở Y tế" in run.stdout
+    assert "/dangky" in run.stdout and "Tạm biệt" in run.stdout
+    assert "Traceback" not in run.stderr
