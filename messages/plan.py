@@ -278,6 +278,7 @@ class Plan(_Model):
         for path, section in cited:
             if section not in section_ids:
                 problems.append(f"{path}: mục '{section}' không có trong sections")
+        problems += self.knowledge.problems(section_ids)
         if problems:
             raise ValueError("\n".join(problems))
         return self

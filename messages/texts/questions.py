@@ -1,0 +1,58 @@
+"""What the question engine says around the plan's own answers (fallbacks, lists, staff review).
+
+The answers themselves are templates in the plan file's ``knowledge`` section.
+"""
+
+# ---- answer pieces filled from the plan -----------------------------------------------
+BULLET = "- {text}"
+DUTY = "- {text} (Mục {section})"
+DEADLINE_DATE = "- {title}: {wording} (hạn chót {date})"
+DEADLINE_SCHEDULED = "- {title}: trước buổi kiểm tra ngày {date}"
+DEADLINE_PROVISIONAL = "- {title}: {wording}"
+BASIS = "- Căn cứ {label} về việc {subject};"
+BASIS_AMENDS = "- {label} {subject};"
+IMPLEMENTS = "- Thực hiện {label} về {subject}."
+CITATION = "({source})"
+SECTIONS_AND = ", "
+UNKNOWN_PARENT = "đơn vị cấp huyện"
+INSPECTION_NOT_SET = "chưa có"
+
+# ---- when the bot does not answer from a topic ------------------------------------------
+OUT_OF_SCOPE = (
+    "Xin lỗi, câu hỏi này nằm ngoài nội dung {citation} ({title}), nên tôi không trả lời được. "
+    "Anh/chị vui lòng liên hệ {coordinator} hoặc cơ quan có thẩm quyền."
+)
+NOT_IN_PLAN = (
+    "Kế hoạch {citation} không có thông tin để trả lời chính xác câu hỏi này. "
+    "Anh/chị vui lòng liên hệ {coordinator} để được hướng dẫn."
+)
+DID_YOU_MEAN = "Tôi chưa chắc anh/chị muốn hỏi điều nào. Có phải anh/chị muốn hỏi:"
+DID_YOU_MEAN_LINE = "- {title}"
+DID_YOU_MEAN_FOOTER = "Anh/chị chọn một mục, hoặc hỏi lại cụ thể hơn."
+DID_YOU_MEAN_BUTTONS = "Tôi chưa chắc anh/chị muốn hỏi điều nào. Anh/chị chọn một nội dung dưới đây, hoặc hỏi lại cụ thể hơn:"
+EMPTY_QUESTION = "Anh/chị vui lòng gõ câu hỏi, ví dụ: “Hạn nộp báo cáo tự kiểm tra là ngày nào?”"
+
+# ---- staff: reviewing unanswered questions ----------------------------------------------
+COMMAND_UNANSWERED = "Câu hỏi bot chưa trả lời được (cán bộ SNV)"
+COMMAND_ATTACH = "Gắn câu hỏi vào chủ đề: /ganchude SỐ CHỦ_ĐỀ (cán bộ SNV)"
+UNANSWERED_NONE = "Không có câu hỏi nào đang chờ xem xét."
+UNANSWERED_HEADER = "Câu hỏi chưa trả lời được hoặc trả lời chưa chắc ({count} câu, mới nhất trước):"
+UNANSWERED_ITEM = "#{id} · {when} · {unit}\n“{text}”\n{status}"
+UNANSWERED_MISSED = "Bot chưa trả lời (điểm {score:.2f})."
+UNANSWERED_UNSURE = "Bot trả lời theo chủ đề “{topic}” nhưng chưa chắc (điểm {score:.2f})."
+UNANSWERED_GUEST = "chưa đăng ký đơn vị"
+UNANSWERED_MORE = "Còn {more} câu khác; xử lý các câu trên rồi gõ /chuatraloi để xem tiếp."
+UNANSWERED_HOW = "Bấm một chủ đề để gắn câu hỏi vào chủ đề đó, hoặc gõ /ganchude SỐ CHỦ_ĐỀ (gõ /ganchude để xem mã chủ đề)."
+ATTACH_BUTTON = "Gắn: {title}"
+DISMISS_BUTTON = "Bỏ qua"
+ATTACH_USAGE = "Cú pháp: /ganchude SỐ_CÂU_HỎI MÃ_CHỦ_ĐỀ, ví dụ: /ganchude 12 han-bao-cao\nCác chủ đề:"
+ATTACH_TOPIC_LINE = "{id} — {title}"
+ATTACH_NO_QUESTION = "Không có câu hỏi số {id}. Gõ /chuatraloi để xem danh sách."
+ATTACH_NO_TOPIC = "Không có chủ đề “{topic}”. Gõ /ganchude để xem mã các chủ đề."
+ATTACH_OK = (
+    "Đã gắn câu hỏi #{id} “{text}” vào chủ đề “{title}”. Từ nay bot trả lời câu hỏi tương tự theo chủ đề này.\n"
+    "Thử lại: bot hiện trả lời theo chủ đề “{now}”."
+)
+ATTACH_ALREADY = "Câu hỏi #{id} đã được gắn vào chủ đề “{title}” trước đó."
+DISMISS_OK = "Đã bỏ qua câu hỏi #{id}; câu hỏi không còn trong danh sách chờ."
+NOT_ANSWERED_NOW = "(chưa trả lời được)"

@@ -1,0 +1,184 @@
+"""The question engine against the bundled plan: facts, unit-awareness, derived numbers, honesty."""
+
+import math
+from datetime import datetime
+from string import Formatter
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from messages.knowledge import Engine
+from messages.units import Roster
+from storage import units as unit_store
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@pytest.fixture(scope="module")
+def engine():
+    from messages.plan_loader import load_plan_cached
+
+    return Engine(load_plan_cached(None))
+
+
+def test_deadline_for_nobody_in_particular_states_both_cases(engine, plan):
+    a = engine.answer("hạn nộp báo cáo tự kiểm tra là ngày nào")
+    assert a.matched and a.topic == "han-bao-cao" and a.kind == "unit"
+    assert "trước ngày 30/9/2020" in a.answer and "30/09/2020" in a.answer and "Đoàn kiểm tra" in a.answer
+    assert a.source == "Mục III.4, III.3.a, Kế hoạch 32/KH-UBND ngày 03/3/2020"
+    assert a.answer.endswith(f"({a.source})")
+
+
+def test_answers_follow_the_unit_inspected_or_not(engine, services):
+    roster = services.roster()
+    health = engine.answer("hạn nộp báo cáo", roster.get("so-y-te"), services)
+    finance = engine.answer("hạn nộp báo cáo", roster.get("so-tai-chinh"), services)
+    assert "Sở Y tế" in health.answer and "trước ngày 30/9/2020" in health.answer
+    assert "Sở Tài chính thuộc đối tượng kiểm tra trực tiếp" in finance.answer
+    assert "Quý III/2020" in finance.answer and "Sở Nội vụ thông báo" in finance.answer
+
+
+def test_inspection_date_set_by_staff_is_given(engine, services, store):
+    with store.session() as s:
+        unit_store.set_inspection(s, "so-tai-chinh", datetime(2020, 8, 25, 8, 30, tzinfo=TZ), None)
+    a = engine.answer("khi nào đoàn xuống kiểm tra đơn vị tôi", services.roster().get("so-tai-chinh"), services)
+    assert a.topic == "thoi-gian-kiem-tra" and "25/08/2020 08:30" in a.answer
+
+
+def test_a_unit_named_in_the_question_wins_over_the_asker(engine, services):
+    a = engine.answer("Sở Y tế có bị kiểm tra trực tiếp không?", services.roster().get("so-tai-chinh"), services)
+    assert a.topic == "don-vi-co-bi-kiem-tra"
+    assert a.answer.startswith("Sở Y tế không thuộc đối tượng kiểm tra trực tiếp")
+    assert "trước ngày 30/9/2020" in a.answer and "III.4" in a.source
+
+
+def test_several_units_in_one_question(engine, services):
+    a = engine.answer("Sở Y tế và STC có bị kiểm tra không", None, services)
+    lines = a.answer.splitlines()
+    assert lines[0].startswith("Sở Y tế không thuộc") and lines[1].startswith("Sở Tài chính thuộc")
+
+
+def test_the_coordinator_can_be_asked_about(engine, services):
+    a = engine.answer("Sở Nội vụ có bị kiểm tra không", None, services)
+    assert a.topic == "don-vi-co-bi-kiem-tra" and a.answer.startswith("Sở Nội vụ không thuộc")
+
+
+def test_a_commune_may_be_chosen_when_its_district_is_inspected(engine, plan):
+    roster = Roster.from_plan(plan)
+    may = roster.resolve("UBND xã Bình Sơn, huyện Hòn Đất").found
+    far = roster.resolve("UBND xã Vĩnh Hòa Hưng Bắc, huyện Gò Quao").found
+    assert "có thể được chọn" in engine.answer("xã mình có bị kiểm tra không", may).answer
+    a = engine.answer("xã mình có bị kiểm tra không", far)
+    assert "không thuộc đối tượng kiểm tra trực tiếp" in a.answer and "30/9/2020" in a.answer
+
+
+@pytest.mark.parametrize("question, n", [
+    ("đơn vị tôi có 10 đơn vị trực thuộc thì phải kiểm tra bao nhiêu", 10),
+    ("có 7 phòng chuyên môn thì phải kiểm tra mấy phòng", 7),
+    ("huyện tôi có 17 xã, kiểm tra 30% là mấy xã", 17),
+    ("sở có 9 phòng và 3 chi cục thì phải kiểm tra bao nhiêu đơn vị", 12),
+    ("bên em có mười lăm đơn vị trực thuộc thì kiểm tra mấy đơn vị", 15),
+])
+def test_subordinate_units_to_inspect_are_computed_from_the_plan_ratio(engine, plan, question, n):
+    ratio = next(o.ratio for o in plan.obligations if o.ratio is not None)
+    a = engine.answer(question)
+    assert a.topic == "kiem-tra-truc-thuoc" and a.source.startswith("Mục III.1")
+    assert f"ít nhất {math.ceil(round(ratio * n, 6))} đơn vị" in a.answer and f"Với {n} đơn vị" in a.answer
+
+
+def test_counts_come_from_the_plan_lists(engine):
+    a = engine.answer("tỉnh kiểm tra bao nhiêu phần trăm số sở và huyện")
+    assert "30%" in a.answer and "6 sở" in a.answer and "5 huyện" in a.answer and "(10 xã)" in a.answer
+    assert "21 đơn vị" in a.answer
+
+
+@pytest.mark.parametrize("question, topic, says", [
+    ("kinh phí kiểm tra là bao nhiêu", "kinh-phi", "không nêu số tiền"),
+    ("trưởng đoàn kiểm tra là ai", "truong-doan", "không nêu trưởng đoàn"),
+    ("có mẫu báo cáo không", "mau-bao-cao", "không kèm mẫu"),
+    ("nộp báo cáo muộn có bị phạt không", "nop-muon", "không quy định hình thức xử lý"),
+    ("những xã nào được kiểm tra", "xa-duoc-chon", "không nêu tên các xã"),
+    ("ngày cụ thể đoàn về là ngày nào", "thoi-gian-kiem-tra", "không nêu ngày cụ thể"),
+])
+def test_questions_the_plan_does_not_answer_say_so_and_point_to_the_coordinator(engine, question, topic, says):
+    a = engine.answer(question)
+    assert a.matched and a.topic == topic
+    assert says in a.answer and "Sở Nội vụ" in a.answer and a.source
+
+
+@pytest.mark.parametrize("question", [
+    "giá xăng hôm nay", "thời tiết Rạch Giá ngày mai", "nộp thuế môn bài hạn cuối khi nào",
+    "kế hoạch kiểm tra năm 2021 có những đơn vị nào", "tranh chấp đất đai giải quyết sao", "asdfgh",
+    "how do I pay my taxes",
+])
+def test_unrelated_questions_get_a_polite_no(engine, question):
+    a = engine.answer(question)
+    assert not a.matched and a.topic is None and a.source is None and not a.suggestions
+    assert "Sở Nội vụ" in a.answer
+
+
+def test_small_talk_is_answered_without_a_citation(engine):
+    for question, topic in (("xin chào", "chao-hoi"), ("cảm ơn nhiều", "cam-on"), ("bạn là ai", "gioi-thieu")):
+        a = engine.answer(question)
+        assert a.matched and a.topic == topic and a.source is None and a.kind == "small_talk"
+    assert "trả lời" in engine.answer("bạn là ai").answer
+
+
+def test_unsure_questions_offer_close_topics(engine):
+    a = engine.answer("báo cáo")
+    assert not a.matched and a.reason == "suggest" and 2 <= len(a.suggestions) <= 3
+    assert len(a.suggestion_ids) == len(a.suggestions)
+    assert all(title in a.answer for title in a.suggestions)
+    chosen = engine.answer_topic(a.suggestion_ids[0])
+    assert chosen.matched and chosen.source
+
+
+def test_english_questions_get_the_same_facts(engine):
+    a = engine.answer("When is the self-inspection report due?")
+    assert a.topic == "han-bao-cao" and "30/9/2020" in a.answer
+    assert engine.answer("who signed the plan").topic == "nguoi-ky"
+
+
+def test_learned_phrasing_takes_effect(plan):
+    engine = Engine(plan)
+    before = engine.answer("vụ tháng chín nộp cái gì ấy nhỉ")
+    assert before.topic != "han-bao-cao"
+    assert engine.learn("han-bao-cao", "vụ tháng chín nộp cái gì ấy nhỉ")
+    assert not engine.learn("han-bao-cao", "vụ tháng chín nộp cái gì ấy nhỉ")  # once
+    assert not engine.learn("no-such-topic", "x y z")
+    assert engine.answer("vụ tháng chín nộp cái gì ấy nhỉ").topic == "han-bao-cao"
+    assert Engine(plan, [("han-bao-cao", "vụ tháng chín nộp cái gì ấy nhỉ")]).answer(
+        "vụ tháng chín nộp cái gì ấy").topic == "han-bao-cao"
+
+
+def test_every_answer_variant_renders_for_every_kind_of_unit(engine, plan, services, store):
+    """No template is left with a placeholder or a format error, whatever unit asks."""
+    roster = services.roster()
+    with store.session() as s:
+        unit_store.set_inspection(s, "so-tai-chinh", datetime(2020, 8, 25, 8, 30, tzinfo=TZ), None)
+    plan_roster = Roster.from_plan(plan)
+    askers = [None, roster.get("so-tai-chinh"), roster.get("so-giao-duc-va-dao-tao"), roster.get("so-y-te"),
+              roster.get("so-noi-vu"), roster.get("ubnd-huyen-phu-quoc"),
+              plan_roster.resolve("UBND xã Bình Sơn, huyện Hòn Đất").found,
+              plan_roster.resolve("UBND xã Vĩnh Hòa Hưng Bắc, huyện Gò Quao").found]
+    for topic in plan.knowledge.topics:
+        for asker in askers:
+            for text in ("", "có 12 đơn vị trực thuộc"):
+                a = engine.answer_topic(topic.id, asker, services, text)
+                assert a is not None and a.answer.strip()
+                assert "{" not in a.answer and "}" not in a.answer, (topic.id, a.answer)
+                assert (a.source is None) == (topic.kind == "small_talk")
+
+
+def test_templates_only_use_known_placeholders(plan):
+    from messages.knowledge.facts import PlanFacts
+    from messages.knowledge_schema import PLACEHOLDERS
+
+    facts = PlanFacts(plan)
+    assert set(facts.static) | {"unit", "unit_parent", "unit_duties", "unit_deadlines", "inspection_date",
+                                "n_given", "n_exact", "n_required"} == set(PLACEHOLDERS)
+    for topic in plan.knowledge.topics:
+        for answer in topic.answers:
+            for _, field, _, _ in Formatter().parse(answer.text):
+                if field:
+                    assert field.split("[")[0].split(".")[0] in PLACEHOLDERS
