@@ -1,0 +1,180 @@
+"""Submissions: one row per file received for one deliverable of one unit.
+
+Versions: the current submission of a (unit, deliverable) is the one with
+``superseded_by IS NULL``; a newer file points the older one at itself, so the
+history stays. Receipt numbers are ``<PREFIX>-<year>-<id:06d>`` (``KG-2020-000123``),
+made from the row id: unique, stable, ordered, and never reused.
+
+Queries for other capabilities (reminders, overview, export) are at the bottom;
+they take a session and return rows, nothing else.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from storage.models import Submission, Unit
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """What is known about a kept file before it becomes a submission."""
+
+    unit_code: str
+    deliverable_id: str
+    person_id: int | None
+    channel: str
+    original_name: str
+    stored_path: str
+    sha256: str
+    size: int
+    detected_type: str
+    received_at: datetime
+    on_time: bool
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """``created`` is the new row (None for a duplicate); ``replaced`` the version it supersedes;
+    ``duplicate`` the earlier row with the same content; ``current`` the version in force."""
+
+    created: Submission | None = None
+    replaced: Submission | None = None
+    duplicate: Submission | None = None
+    current: Submission | None = None
+
+
+def receipt_number(prefix: str, year: int, submission_id: int) -> str:
+    return f"{prefix}-{year}-{submission_id:06d}"
+
+
+def record(session: Session, new: NewFile, *, receipt_prefix: str, receipt_year: int,
+           allow_same_content: bool = False, commit: bool = True) -> Outcome:
+    """Record a received file, or recognise it.
+
+    The same content already received for this unit and deliverable is a duplicate
+    (no new row) unless ``allow_same_content`` (a person re-instating an older version).
+    Otherwise a new row supersedes the current one. The unit row is locked first
+    (PostgreSQL ``FOR UPDATE``; SQLite serialises writers anyway) so two files arriving
+    at once cannot both become current. With ``commit=False`` the caller commits
+    (e.g. after adding an outbox notice in the same transaction).
+    """
+    session.exec(select(Unit.code).where(Unit.code == new.unit_code).with_for_update()).first()
+    current = current_for(session, new.unit_code, new.deliverable_id)
+    if current is not None and current.sha256 == new.sha256:
+        return Outcome(duplicate=current, current=current)
+    if not allow_same_content:
+        same = same_content(session, new.unit_code, new.deliverable_id, new.sha256)
+        if same is not None:
+            return Outcome(duplicate=same, current=current)
+    row = Submission(
+        receipt_no=f"pending-{secrets.token_hex(12)}", unit_code=new.unit_code,
+        deliverable_id=new.deliverable_id, person_id=new.person_id, channel=new.channel,
+        original_name=new.original_name, stored_path=new.stored_path, sha256=new.sha256,
+        size=new.size, detected_type=new.detected_type, received_at=new.received_at, on_time=new.on_time,
+    )
+    session.add(row)
+    session.flush()
+    row.receipt_no = receipt_number(receipt_prefix, receipt_year, row.id)
+    session.execute(
+        sa.update(Submission)
+        .where(Submission.unit_code == new.unit_code, Submission.deliverable_id == new.deliverable_id,
+               Submission.superseded_by.is_(None), Submission.id != row.id)
+        .values(superseded_by=row.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.add(row)
+    session.flush()
+    if current is not None:
+        current.superseded_by = row.id
+    if commit:
+        session.commit()
+    return Outcome(created=row, replaced=current, current=row)
+
+
+# ---- queries -------------------------------------------------------------------
+def current_for(session: Session, unit_code: str, deliverable_id: str) -> Submission | None:
+    """The version in force for a unit's deliverable (None if nothing was received)."""
+    return session.exec(
+        select(Submission).where(Submission.unit_code == unit_code, Submission.deliverable_id == deliverable_id,
+                                 Submission.superseded_by.is_(None))
+        .order_by(Submission.id.desc())
+    ).first()
+
+
+def has_submitted(session: Session, unit_code: str, deliverable_id: str) -> bool:
+    """Reminders ask this: has the unit sent anything for the deliverable?"""
+    return current_for(session, unit_code, deliverable_id) is not None
+
+
+def submitted_units(session: Session, deliverable_id: str) -> set[str]:
+    """Codes of the units that sent something for a deliverable (one query, for planning in bulk)."""
+    return set(session.exec(
+        select(Submission.unit_code).where(Submission.deliverable_id == deliverable_id).distinct()
+    ).all())
+
+
+def same_content(session: Session, unit_code: str, deliverable_id: str, sha256: str) -> Submission | None:
+    """The earliest row with this content for the unit's deliverable."""
+    return session.exec(
+        select(Submission).where(Submission.unit_code == unit_code, Submission.deliverable_id == deliverable_id,
+                                 Submission.sha256 == sha256)
+        .order_by(Submission.id)
+    ).first()
+
+
+def history(session: Session, unit_code: str, deliverable_id: str) -> list[Submission]:
+    """Every version for a unit's deliverable, newest first."""
+    return list(session.exec(
+        select(Submission).where(Submission.unit_code == unit_code, Submission.deliverable_id == deliverable_id)
+        .order_by(Submission.id.desc())
+    ).all())
+
+
+def for_unit(session: Session, unit_code: str) -> list[Submission]:
+    """Every row of one unit, oldest first (status pages)."""
+    return list(session.exec(
+        select(Submission).where(Submission.unit_code == unit_code).order_by(Submission.id)
+    ).all())
+
+
+def latest(session: Session, deliverable_id: str | None = None) -> dict[tuple[str, str], Submission]:
+    """The current version per (unit, deliverable), optionally for one deliverable (overview, export)."""
+    query = select(Submission).where(Submission.superseded_by.is_(None))
+    if deliverable_id is not None:
+        query = query.where(Submission.deliverable_id == deliverable_id)
+    rows = session.exec(query.order_by(Submission.id)).all()
+    return {(r.unit_code, r.deliverable_id): r for r in rows}
+
+
+def version_counts(session: Session, unit_code: str | None = None) -> dict[tuple[str, str], int]:
+    """How many files were received per (unit, deliverable), all versions counted."""
+    query = select(Submission.unit_code, Submission.deliverable_id, sa.func.count()).group_by(
+        Submission.unit_code, Submission.deliverable_id)
+    if unit_code is not None:
+        query = query.where(Submission.unit_code == unit_code)
+    return {(u, d): n for u, d, n in session.exec(query).all()}
+
+
+def all_submissions(session: Session) -> list[Submission]:
+    """Every row, oldest first (the export's history sheet)."""
+    return list(session.exec(select(Submission).order_by(Submission.id)).all())
+
+
+def by_receipt(session: Session, receipt_no: str) -> Submission | None:
+    return session.exec(select(Submission).where(Submission.receipt_no == receipt_no.strip().upper())).first()
+
+
+def get(session: Session, submission_id: int) -> Submission | None:
+    return session.get(Submission, submission_id)
+
+
+def references(session: Session, stored_path: str) -> int:
+    """How many rows point to a stored file (a file with none may be dropped)."""
+    return session.exec(select(sa.func.count()).select_from(Submission)
+                        .where(Submission.stored_path == stored_path)).one()
