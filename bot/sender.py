@@ -1,0 +1,487 @@
+"""The outbox sender: delivers ``outgoing_message`` rows through the channels, once, within limits.
+
+Interface (reminders, broadcasts and notices rely on these and nothing else):
+
+- ``OutboxSender(services, channels, settings)``; ``await start()`` / ``await stop()``.
+- ``wake()``: look at the outbox now (new rows were written). Safe from any thread.
+- ``await drain_once() -> int``: send everything due now and return how many were delivered.
+- ``add_guard(kind, fn)``: ``fn(row, now) -> str | None`` runs just before a row of ``kind`` is
+  sent (``now`` is business time). A returned string cancels the row with that reason; the
+  guard may replace ``row.text`` (saved with the claim). Several guards per kind may be added.
+- ``add_listener(fn)``: ``fn(row)`` runs in the event loop after a row reaches a final state here
+  (sent, failed, undeliverable, cancelled by a guard, or failed as interrupted at start-up).
+  ``row`` is a detached ``OutgoingMessage`` with the new status and ``last_error``. Errors are logged.
+
+Never twice (the product rule): a row is claimed by a conditional UPDATE (pending → sending)
+right before the platform call and marked sent right after the platform accepted it. A row
+found in ``sending`` at start-up belongs to a process that died between those two commits:
+the message may or may not have arrived, so it becomes ``failed`` with that reason (at most
+once; staff see it) — never sent again. The window is one HTTP call per row, and a graceful
+stop waits for calls in flight, so only a hard kill can leave such rows.
+
+Within limits, not discovering them through 429s: per channel, sends are spaced at the
+configured rate (``TELEGRAM_SEND_PER_SECOND``, ``ZALO_SEND_PER_SECOND``) and run concurrently,
+so network latency does not lower the rate; and no more than ``rate × rate_window`` sends are
+counted in any window (see ``Pacer``), so requests bunched up on the way cannot exceed the limit
+at the platform. One chat gets its next message ``private_interval`` (1 s) after the platform
+answered the previous one — ``group_interval`` (3 s, i.e. 20/min) for a group (a negative
+Telegram id). Guards and batches are read in a worker thread so they never hold sends back.
+
+On ``RetryLater`` the whole channel pauses for the time asked — Telegram's flood control is
+per bot, and its 429 does not say whether one chat or the bot was too fast — and the row waits
+at least that long, the attempt not counted. ``Unreachable``: the person is marked inactive,
+the row ``undeliverable``, and their later rows too. ``ChatMoved``: the person and their
+pending rows follow the new id, and the row goes again at once. ``Rejected``: ``failed`` with
+the platform's reason, no retry. Any other error: retried with exponential backoff
+(``backoff_base × 2^(attempt-1)``, capped), then ``failed`` after ``max_attempts``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Callable
+
+from sqlmodel import select
+
+from bot.channels.base import Channel
+from bot.delivery import ChatMoved, OutMessage, Rejected, RetryLater, Unreachable
+from handlers.context import Services
+from messages.texts import delivery as texts
+from storage import outbox
+from storage import people as people_store
+from storage.models import OutgoingMessage, Person
+
+log = logging.getLogger("agency_bot.sender")
+
+Guard = Callable[[OutgoingMessage, datetime], "str | None"]
+Listener = Callable[[OutgoingMessage], None]
+_BUSY = float("inf")  # a chat with a message in flight
+
+
+class Pacer:
+    """A channel's send rate: evenly spaced slots, and never more than ``rate × window`` sends that
+    the platform may count in one window.
+
+    A send counts from the moment it is handed to the network until ``window`` seconds after
+    the platform answered it: whatever the network delays, its arrival fell inside that span, so
+    no window at the platform's end can hold more than the cap. Spacing alone cannot promise
+    that when requests bunch up on the way. ``pause`` (a 429) pushes every later slot back.
+    """
+
+    def __init__(self, rate: float, window: float = 1.0):
+        self.interval = 1.0 / rate
+        self.window = window
+        self.cap = max(1, int(rate * window))
+        self._next = 0.0
+        self.paused_until = 0.0
+        self.in_flight = 0
+        self._answered: deque[float] = deque()  # loop times at which recent sends were answered
+
+    def reserve(self, now: float) -> float:
+        """Take the next slot; returns how long to wait for it."""
+        slot = max(now, self._next)
+        self._next = slot + self.interval
+        return slot - now
+
+    def window_wait(self, now: float) -> float:
+        """0 if one more send fits in the window now, else how long to wait (at most a poll)."""
+        while self._answered and self._answered[0] <= now - self.window:
+            self._answered.popleft()
+        if self.in_flight + len(self._answered) < self.cap:
+            return 0.0
+        if self._answered:
+            return min(self._answered[0] + self.window - now, 0.05) or 0.001
+        return 0.005  # all in flight: wait for an answer
+
+    def started(self) -> None:
+        self.in_flight += 1
+
+    def answered(self, now: float) -> None:
+        self.in_flight -= 1
+        self._answered.append(now)
+
+    def pause(self, until: float) -> None:
+        self.paused_until = max(self.paused_until, until)
+        self._next = max(self._next, until)
+
+
+class OutboxSender:
+    def __init__(self, services: Services, channels: dict[str, Channel], settings, *,
+                 max_attempts: int = 5, backoff_base: float = 2.0, backoff_max: float = 600.0,
+                 private_interval: float = 1.0, group_interval: float = 3.0,
+                 batch_size: int = 200, poll_seconds: float = 30.0, max_in_flight: int | None = None,
+                 stop_timeout: float = 20.0, rate_window: float = 1.0):
+        self.services = services
+        self.channels = channels
+        self.settings = settings
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.private_interval = private_interval
+        self.group_interval = group_interval
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.stop_timeout = stop_timeout
+        self._pacers = {name: Pacer(self._rate(name, ch), rate_window) for name, ch in channels.items()}
+        fastest = max((1.0 / p.interval for p in self._pacers.values()), default=1.0)
+        self._max_in_flight = max_in_flight or max(4, int(fastest * 2))
+        self._guards: dict[str, list[Guard]] = {}
+        self._listeners: list[Listener] = []
+        self._chat_ready: dict[tuple[str, str], float] = {}  # (channel, chat) -> loop time of next allowed send
+        self._blocked: set[int] = set()  # people found unreachable during this run
+        self._moved: dict[tuple[str, str], str] = {}  # (channel, old chat) -> new chat, during this run
+        self._inflight: set[asyncio.Task] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._slots: asyncio.Semaphore | None = None
+        self._lock: asyncio.Lock | None = None
+        self._stop_event: asyncio.Event | None = None
+        self._task: asyncio.Task | None = None
+        self._stopping = False
+        self.sent = 0  # delivered by this sender since it was built
+
+    # ---- interface ----------------------------------------------------------------------
+    def add_guard(self, kind: str, fn: Guard) -> None:
+        self._guards.setdefault(kind, []).append(fn)
+
+    def add_listener(self, fn: Listener) -> None:
+        self._listeners.append(fn)
+
+    def wake(self) -> None:
+        loop, event = self._loop, self._wake
+        if loop is None or event is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            event.set()
+        else:
+            loop.call_soon_threadsafe(event.set)
+
+    async def start(self) -> None:
+        self._bind()
+        self._stopping = False
+        self._stop_event.clear()
+        with self.services.store.session() as s:
+            interrupted = outbox.recover_interrupted(s, texts.INTERRUPTED)
+        for row in interrupted:
+            log.warning("row=%s kind=%s was being sent when the bot stopped: marked failed, not resent",
+                        row.id, row.kind)
+            self._notify(row)
+        self._task = asyncio.create_task(self._run(), name="outbox-sender")
+
+    async def stop(self) -> None:
+        """Stop taking rows; let the messages already handed to a platform finish and be recorded."""
+        self._stopping = True
+        if self._stop_event is not None:
+            self._stop_event.set()
+        if self._task is None:
+            return
+        self.wake()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), self.stop_timeout)
+        except asyncio.TimeoutError:
+            log.warning("sender did not stop within %ss; cancelling %d send(s) in flight",
+                        self.stop_timeout, len(self._inflight))
+            self._task.cancel()
+            for task in list(self._inflight):
+                task.cancel()
+            await asyncio.gather(self._task, *self._inflight, return_exceptions=True)
+        self._task = None
+
+    async def drain_once(self) -> int:
+        """Send every row due now (waiting for per-chat spacing), return how many were delivered."""
+        self._bind()
+        if self._task is None:  # not running in the background: this call is the sender
+            self._stopping = False
+            self._stop_event.clear()
+        return await self._drain()
+
+    # ---- the loop -----------------------------------------------------------------------
+    def _bind(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._loop = loop
+            self._wake = asyncio.Event()
+            self._slots = asyncio.Semaphore(self._max_in_flight)
+            self._lock = asyncio.Lock()
+            self._stop_event = asyncio.Event()
+            if self._stopping:
+                self._stop_event.set()
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                await self._drain()
+            except Exception:  # the database was busy, a guard broke…: log, wait, try again
+                log.exception("outbox drain failed")
+            if self._stopping:
+                break
+            try:
+                await asyncio.wait_for(self._wake.wait(), self._idle_seconds())
+            except asyncio.TimeoutError:
+                pass
+
+    def _idle_seconds(self) -> float:
+        """Until the next row falls due or may be retried, at most ``poll_seconds``."""
+        clock = self.services.clock
+        now, real = clock.now(), clock.real_now()
+        wait = self.poll_seconds
+        try:
+            with self.services.store.session() as s:
+                next_due = outbox.next_due_at(s, now)
+                next_retry = outbox.next_retry_at(s, now, real)
+        except Exception:
+            log.exception("could not read the next due time")
+            return wait
+        if next_due is not None:
+            wait = min(wait, (clock.to_real(next_due) - real).total_seconds())
+        if next_retry is not None:
+            wait = min(wait, (next_retry - real).total_seconds())
+        return max(0.05, wait)
+
+    async def _drain(self) -> int:
+        async with self._lock:
+            sent_before = self.sent
+            deferred: set[tuple[str, str]] = set()  # chats that must wait before their next message
+            while not self._stopping:
+                mono = self._loop.time()
+                deferred = {c for c in deferred if self._chat_ready.get(c, 0.0) > mono}
+                # reading a batch takes a few queries: in a worker thread, so sends already handed to
+                # the network are not held back by it (a held-back burst could cross a rate window)
+                rows, persons = await asyncio.to_thread(self._batch, {chat for _, chat in deferred})
+                if not rows:
+                    if deferred:
+                        soonest = min(self._chat_ready.get(c, 0.0) for c in deferred)
+                        if soonest == _BUSY and self._inflight:  # wait for a send to those chats to finish
+                            await asyncio.wait(list(self._inflight), return_when=asyncio.FIRST_COMPLETED)
+                        else:
+                            await self._sleep(min(soonest, mono + 1.0) - mono)
+                        continue
+                    if self._inflight:  # a send may put its row back (moved chat, retry): look again after
+                        await asyncio.gather(*list(self._inflight), return_exceptions=True)
+                        continue
+                    break
+                for row in rows:
+                    if self._stopping:
+                        break
+                    await self._dispatch(row, deferred, persons)
+                self._prune()
+            if self._inflight:
+                await asyncio.gather(*list(self._inflight), return_exceptions=True)
+            return self.sent - sent_before
+
+    async def _sleep(self, seconds: float) -> None:
+        """Sleep, but return early on stop."""
+        if seconds <= 0:
+            return
+        try:
+            await asyncio.wait_for(self._stop_event.wait(), seconds)
+        except asyncio.TimeoutError:
+            pass
+
+    def _batch(self, busy_chats: set[str]) -> tuple[list[OutgoingMessage], dict[int, Person]]:
+        """The next due rows, with what each needs: its person, and whatever the guards ask for."""
+        clock = self.services.clock
+        with self.services.store.session() as s:
+            rows = outbox.due(s, clock.now(), clock.real_now(), limit=self.batch_size, exclude_chats=busy_chats)
+        return rows, (self._prepare(rows) if rows else {})
+
+    def _prepare(self, rows: list[OutgoingMessage]) -> dict[int, Person]:
+        now = self.services.clock.now()
+        for kind in {row.kind for row in rows}:
+            for guard in self._guards.get(kind, []):
+                prepare = getattr(guard, "prepare", None)
+                if prepare is not None:
+                    try:
+                        prepare([row for row in rows if row.kind == kind], now)
+                    except Exception:
+                        log.exception("guard preparation failed for kind=%s", kind)
+        ids = {row.person_id for row in rows if row.person_id is not None}
+        if not ids:
+            return {}
+        with self.services.store.session() as s:
+            return {p.id: p for p in s.exec(select(Person).where(Person.id.in_(ids))).all()}
+
+    async def _dispatch(self, row: OutgoingMessage, deferred: set[tuple[str, str]],
+                        persons: dict[int, Person]) -> None:
+        """Decide one due row: cancel, record undeliverable, wait for its chat, or send it."""
+        now = self.services.clock.now()
+        for guard in self._guards.get(row.kind, []):
+            try:
+                reason = guard(row, now)
+            except Exception:
+                log.exception("guard failed for row=%s kind=%s; sending anyway", row.id, row.kind)
+                reason = None
+            if reason:
+                self._finish(row, outbox.CANCELLED, reason)
+                return
+        person, problem = self._recipient(row, persons)
+        if problem:
+            self._finish(row, outbox.UNDELIVERABLE, problem)
+            return
+        chat_id = person.chat_id if person is not None else row.chat_id
+        chat_id = self._moved.get((row.channel, chat_id), chat_id)
+        chat = (row.channel, chat_id)
+        mono = self._loop.time()
+        if self._chat_ready.get(chat, 0.0) > mono:
+            deferred.add(chat)
+            return
+        await self._slots.acquire()
+        try:
+            pacer = self._pacers[row.channel]
+            await self._sleep(pacer.reserve(self._loop.time()))
+            while not self._stopping:
+                wait = max(pacer.paused_until - self._loop.time(),  # a 429 arrived while we waited
+                           pacer.window_wait(self._loop.time()))
+                if wait <= 0:
+                    break
+                await self._sleep(wait)
+            if self._stopping:
+                self._slots.release()
+                return
+            with self.services.store.session() as s:
+                claimed = outbox.claim(s, row.id, chat_id=chat_id, text=row.text)
+        except BaseException:
+            self._slots.release()
+            raise
+        if not claimed:  # cancelled or taken meanwhile
+            self._slots.release()
+            return
+        self._chat_ready[chat] = _BUSY  # until this send is answered: see _send
+        pacer.started()
+        row.status, row.chat_id, row.attempts = outbox.SENDING, chat_id, row.attempts + 1
+        task = asyncio.create_task(self._send(row, person), name=f"send-{row.id}")
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+        await asyncio.sleep(0)  # let it reach the platform now: claimed-but-unsent rows stay few
+
+    def _recipient(self, row: OutgoingMessage, persons: dict[int, Person]) -> tuple[Person | None, str | None]:
+        """The person behind a row (read with its batch), or why it cannot be delivered."""
+        if row.person_id is None and not row.chat_id:  # e.g. a unit with no focal point: the reason is on the row
+            return None, row.last_error or texts.NO_RECIPIENT
+        if row.channel not in self.channels:
+            return None, texts.CHANNEL_OFF.format(channel=row.channel or "?")
+        person = None
+        if row.person_id is not None:
+            person = persons.get(row.person_id)
+            if person is None:
+                return None, texts.NO_PERSON
+            if not person.active or person.id in self._blocked:
+                return None, texts.INACTIVE
+        if row.document_path and not self._document(row).is_file():
+            return None, texts.DOCUMENT_MISSING.format(name=row.document_name or Path(row.document_path).name)
+        return person, None
+
+    def _document(self, row: OutgoingMessage) -> Path:
+        path = Path(row.document_path)
+        files = self.services.files
+        if not path.is_absolute() and files is not None:
+            path = files.path(row.document_path)
+        return path
+
+    async def _send(self, row: OutgoingMessage, person: Person | None) -> None:
+        channel = self.channels[row.channel]
+        sent_to = row.chat_id  # a moved chat changes row.chat_id below; the limits apply to this one
+        message = OutMessage(row.text, self._document(row) if row.document_path else None, row.document_name)
+        store, clock = self.services.store, self.services.clock
+        try:
+            try:
+                await channel.deliver(row.chat_id, message)
+            except asyncio.CancelledError:
+                # stopped hard while the platform call was out: it may have arrived
+                self._finish(row, outbox.FAILED, texts.INTERRUPTED, expect=outbox.SENDING)
+                raise
+            except RetryLater as exc:
+                after = max(float(exc.after), 0.0)
+                self._pacers[row.channel].pause(self._loop.time() + after)
+                log.warning("channel=%s asked to wait %ss (row=%s)", row.channel, after, row.id)
+                with store.session() as s:
+                    outbox.release(s, row.id, next_attempt_at=clock.real_now() + timedelta(seconds=after),
+                                   reason=texts.SLOW_DOWN.format(after=after), refund_attempt=True)
+            except Unreachable:
+                if person is not None:
+                    self._blocked.add(person.id)
+                    with store.session() as s:
+                        people_store.set_active(s, person.id, False)
+                log.info("person=%s unreachable on %s: marked inactive", row.person_id, row.channel)
+                self._finish(row, outbox.UNDELIVERABLE, texts.BLOCKED, expect=outbox.SENDING)
+            except ChatMoved as exc:
+                new = str(exc.new_chat_id)
+                if new == row.chat_id:
+                    self._finish(row, outbox.FAILED, texts.CHAT_MOVED_LOOP, expect=outbox.SENDING)
+                    return
+                self._moved[(row.channel, row.chat_id)] = new  # later rows of this batch read the old id
+                with store.session() as s:
+                    people_store.move_chat(s, row.channel, row.chat_id, new)
+                    outbox.move_pending_chat(s, row.channel, row.chat_id, new)
+                    outbox.release(s, row.id, next_attempt_at=None, reason=texts.CHAT_MOVED, chat_id=new,
+                                   refund_attempt=True)
+                log.info("chat moved on %s (row=%s): following it", row.channel, row.id)
+            except Rejected as exc:
+                self._finish(row, outbox.FAILED, texts.REJECTED.format(reason=exc.reason), expect=outbox.SENDING)
+            except Exception as exc:  # network faults, 5xx: retry with backoff
+                error = f"{type(exc).__name__}: {exc}"[:300]
+                if row.attempts >= self.max_attempts:
+                    log.warning("row=%s failed after %d attempts: %s", row.id, row.attempts, type(exc).__name__)
+                    self._finish(row, outbox.FAILED, texts.FAILED.format(attempts=row.attempts, error=error),
+                                 expect=outbox.SENDING)
+                else:
+                    delay = min(self.backoff_max, self.backoff_base * 2 ** (row.attempts - 1))
+                    with store.session() as s:
+                        outbox.release(s, row.id, next_attempt_at=clock.real_now() + timedelta(seconds=delay),
+                                       reason=texts.TEMPORARY.format(attempt=row.attempts, error=error))
+            else:
+                with store.session() as s:
+                    outbox.mark_sent(s, row.id, clock.now())
+                self.sent += 1
+                row.status, row.sent_at, row.last_error = outbox.SENT, clock.now(), None
+                self._notify(row)
+        finally:
+            # the next message to this chat leaves one interval after the platform answered this one,
+            # so network jitter can never bring two of them closer together than the limit
+            answered = self._loop.time()
+            self._pacers[row.channel].answered(answered)
+            self._chat_ready[(row.channel, sent_to)] = answered + self._chat_interval(row.channel, sent_to)
+            self._slots.release()
+
+    # ---- outcomes -------------------------------------------------------------------------
+    def _finish(self, row: OutgoingMessage, status: str, reason: str, *, expect: str = outbox.PENDING) -> None:
+        with self.services.store.session() as s:
+            changed = outbox.finish(s, row.id, status, reason, expect=expect)
+        if changed:
+            row.status, row.last_error = status, reason[:500]
+            self._notify(row)
+
+    def _notify(self, row: OutgoingMessage) -> None:
+        for fn in self._listeners:
+            try:
+                fn(row)
+            except Exception:
+                log.exception("outbox listener failed for row=%s", row.id)
+
+    # ---- limits ---------------------------------------------------------------------------
+    def _rate(self, name: str, channel: Channel) -> float:
+        own = getattr(channel, "send_per_second", None)
+        if own:
+            return float(own)
+        if name == "zalo":
+            return float(self.settings.zalo_send_per_second)
+        return float(self.settings.telegram_send_per_second)
+
+    def _chat_interval(self, channel: str, chat_id: str | None) -> float:
+        if channel == "telegram" and chat_id and chat_id.startswith("-"):
+            return self.group_interval
+        return self.private_interval
+
+    def _prune(self) -> None:
+        if len(self._chat_ready) > 10_000:
+            mono = self._loop.time()
+            self._chat_ready = {c: t for c, t in self._chat_ready.items() if t > mono}
