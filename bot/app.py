@@ -110,6 +110,9 @@ class Runtime:
         runtime = cls(settings, services, router, channels)
         runtime.sender = OutboxSender(services, channels, settings)
         services.wake_outbox = runtime.sender.wake
+        from handlers.broadcast_reports import reports_for
+
+        runtime.sender.add_listener(reports_for(services))  # broadcast progress and summaries
         runtime.scheduler = ReminderScheduler(services, runtime.sender, settings)
         routes = [route for channel in channels.values() for route in channel.routes()]
         runtime.http = HttpServer(build_app(routes, runtime.health), settings.http_host, settings.http_port)

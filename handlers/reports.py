@@ -1,7 +1,278 @@
-"""(in progress)"""
+"""Who has sent what: the overview (/tonghop), the full list, and the Excel export (/xuatexcel).
 
+Everything is computed from the plan (which unit owes which deliverable, by when)
+and the store (units added at run time, submissions, focal points) — never from
+hard-coded lists — by ``standings``, which broadcasts reuse for "units that still
+owe a report".
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from handlers.context import Context, Services
 from handlers.router import Router
+from handlers.types import Reply
+from messages.deadlines import Deadline
+from messages.plan import Deliverable
+from messages.texts import reports as texts
+from messages.units import UnitRecord
+from messages.vntext import fmt_date, fmt_datetime
+from storage import reports as report_store
+
+log = logging.getLogger("agency_bot.reports")
+
+TIERS = ("department", "district", "commune")
+TELEGRAM_TEXT_LIMIT = 4096
+OVERVIEW_NAMES = 8  # missing units named per deliverable in the short overview
 
 
+@dataclass(frozen=True)
+class Standing:
+    """One unit against one deliverable it owes."""
+
+    unit: UnitRecord
+    deadline: Deadline
+    received: report_store.Received | None
+    focal_points: int  # active registered focal points
+    overdue: bool  # nothing received and the deadline has passed
+
+    @property
+    def status(self) -> str:
+        """on_time | late | missing (still in time) | overdue."""
+        if self.received is not None:
+            return "on_time" if self.received.on_time else "late"
+        return "overdue" if self.overdue else "missing"
+
+    @property
+    def submitted(self) -> bool:
+        return self.received is not None
+
+
+def unit_order(services: Services) -> list[UnitRecord]:
+    """Departments, then districts, then communes (by district, then name); plan order within."""
+    roster = services.roster()
+    index = {u.code: i for i, u in enumerate(roster.units)}
+
+    def key(u: UnitRecord) -> tuple:
+        tier = TIERS.index(u.tier) if u.tier in TIERS else len(TIERS)
+        if u.tier == "commune":
+            return tier, index.get(u.parent or "", 0), u.name
+        return tier, index[u.code], u.name
+
+    return sorted(roster.units, key=key)
+
+
+def standings(services: Services) -> dict[str, list[Standing]]:
+    """For each deliverable of the plan (in plan order): every unit that owes it, and where it stands."""
+    now = services.clock.now()
+    with services.store.session() as s:
+        received = report_store.received(s)
+        focal = report_store.focal_counts(s)
+    out: dict[str, list[Standing]] = {d.id: [] for d in services.plan.deliverables}
+    for unit in unit_order(services):
+        for deadline in services.deadlines(unit):
+            got = received.get((unit.code, deadline.deliverable.id))
+            out[deadline.deliverable.id].append(Standing(
+                unit=unit, deadline=deadline, received=got, focal_points=focal.get(unit.code, 0),
+                overdue=got is None and now > deadline.at,
+            ))
+    return out
+
+
+@dataclass
+class Tally:
+    owed: int = 0
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0  # not yet received (including overdue)
+    overdue: int = 0
+
+    def add(self, st: Standing) -> None:
+        self.owed += 1
+        status = st.status
+        if status == "on_time":
+            self.on_time += 1
+        elif status == "late":
+            self.late += 1
+        else:
+            self.missing += 1
+            self.overdue += status == "overdue"
+
+    @property
+    def submitted(self) -> int:
+        return self.on_time + self.late
+
+
+def tally(rows: list[Standing]) -> tuple[Tally, dict[str, Tally]]:
+    """Totals and per-tier totals (tiers in a fixed order, only those present)."""
+    total, by_tier = Tally(), {}
+    for st in rows:
+        total.add(st)
+        by_tier.setdefault(st.unit.tier, Tally()).add(st)
+    ordered = {t: by_tier[t] for t in (*TIERS, *sorted(set(by_tier) - set(TIERS))) if t in by_tier}
+    return total, ordered
+
+
+def due_label(deliverable: Deliverable) -> str:
+    return fmt_date(deliverable.due.date) if deliverable.due.date is not None else texts.OVERVIEW_DUE_VARIES
+
+
+# ---- the overview -----------------------------------------------------------------
+def _counts(t: Tally, template: str, **extra: str) -> str:
+    overdue = texts.OVERVIEW_OVERDUE.format(n=t.overdue) if t.overdue else ""
+    return template.format(owed=t.owed, on_time=t.on_time, late=t.late, missing=t.missing, overdue=overdue, **extra)
+
+
+def overview_text(services: Services, names_per_deliverable: int = OVERVIEW_NAMES) -> str:
+    """The short overview: fits one Telegram message (shortens the lists of names if needed)."""
+    table = standings(services)
+    now = fmt_datetime(services.clock.now())
+    for names in range(names_per_deliverable, -1, -1):
+        blocks = [texts.OVERVIEW_HEADER.format(now=now)]
+        for deliverable in services.plan.deliverables:
+            rows = table[deliverable.id]
+            blocks.append(_overview_block(deliverable, rows, names))
+        blocks.append(texts.OVERVIEW_FOOTER)
+        text = "\n\n".join(blocks)
+        if len(text) <= TELEGRAM_TEXT_LIMIT:
+            return text
+    return text[:TELEGRAM_TEXT_LIMIT - 1] + "…"
+
+
+def _overview_block(deliverable: Deliverable, rows: list[Standing], names: int) -> str:
+    lines = [texts.OVERVIEW_DELIVERABLE.format(title=deliverable.short, due=due_label(deliverable))]
+    if not rows:
+        lines.append(texts.OVERVIEW_NOBODY_OWES)
+        return "\n".join(lines)
+    total, by_tier = tally(rows)
+    lines.append(_counts(total, texts.OVERVIEW_TOTALS))
+    if len(by_tier) > 1:
+        lines += [_counts(t, texts.OVERVIEW_TIER, tier=texts.TIER[tier] if tier in texts.TIER else tier)
+                  for tier, t in by_tier.items()]
+    missing = [st.unit.name for st in rows if not st.submitted]
+    if not missing:
+        lines.append(texts.OVERVIEW_ALL_IN)
+    else:
+        shown = ", ".join(missing[:names])
+        if len(missing) > names:
+            shown = texts.OVERVIEW_MISSING_MORE.format(names=shown, more=len(missing) - names) if names else \
+                texts.OVERVIEW_MISSING_MORE.format(names="", more=len(missing)).strip()
+        lines.append(texts.OVERVIEW_MISSING.format(names=shown))
+    return "\n".join(lines)
+
+
+def full_list_texts(services: Services) -> list[str]:
+    """Every unit by deliverable, group and tier, split into messages that fit Telegram."""
+    table = standings(services)
+    now = fmt_datetime(services.clock.now())
+    lines: list[str] = []
+    for deliverable in services.plan.deliverables:
+        rows = table[deliverable.id]
+        if lines:
+            lines.append("")
+        lines.append(texts.FULL_HEADER.format(title=deliverable.short, now=now))
+        groups = (
+            (texts.FULL_GROUP_MISSING, [st for st in rows if not st.submitted]),
+            (texts.FULL_GROUP_LATE, [st for st in rows if st.status == "late"]),
+            (texts.FULL_GROUP_ON_TIME, [st for st in rows if st.status == "on_time"]),
+        )
+        for label, members in groups:
+            lines.append(texts.FULL_GROUP.format(label=label, n=len(members)))
+            if not members:
+                lines.append(texts.FULL_NONE)
+            for tier in (*TIERS, *sorted({m.unit.tier for m in members} - set(TIERS))):
+                in_tier = [m for m in members if m.unit.tier == tier]
+                if not in_tier:
+                    continue
+                lines.append(texts.FULL_TIER.format(tier=texts.TIER.get(tier, tier)))
+                lines += [texts.FULL_LINE.format(name=m.unit.name, detail=_detail(services, m)) for m in in_tier]
+    return split_messages(lines)
+
+
+def _detail(services: Services, st: Standing) -> str:
+    if st.received is not None:
+        return texts.FULL_RECEIVED.format(receipt=st.received.receipt_no,
+                                          when=fmt_datetime(services.clock.local(st.received.first_received_at)))
+    return texts.FULL_NO_FOCAL if st.focal_points == 0 else ""
+
+
+def split_messages(lines: list[str], limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
+    """Join lines into as few messages as possible, each at most ``limit`` characters."""
+    messages, current = [], ""
+    for line in lines:
+        line = line if len(line) <= limit else line[:limit - 1] + "…"
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            messages.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        messages.append(current)
+    return messages
+
+
+# ---- the export ---------------------------------------------------------------------
+def write_workbook(services: Services, path: Path | str, table: dict[str, list[Standing]] | None = None) -> Path:
+    """The submissions workbook (``agency-bot export --out FILE.xlsx`` and /xuatexcel)."""
+    from handlers.workbook import build_workbook
+
+    path = Path(path).resolve()
+    if path.suffix.lower() != ".xlsx":
+        path = path.with_name(path.name + ".xlsx")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook = build_workbook(services, standings(services) if table is None else table)
+    tmp = path.with_name(f".{path.name}.part")
+    workbook.save(tmp)
+    tmp.replace(path)  # a reader never sees half a workbook
+    return path
+
+
+EXPORT_KEEP_SECONDS = 24 * 3600  # a workbook sent in chat is kept a day, then swept at the next export
+
+
+def _exports_dir(services: Services) -> Path:
+    """``DATA_DIR/exports``; workbooks older than a day are removed (they were sent long ago)."""
+    import time
+
+    root = getattr(services.files, "root", None)
+    if root is not None:
+        folder = Path(root).parent / "exports"
+    else:
+        import tempfile
+
+        folder = Path(tempfile.gettempdir()) / "agency-bot-exports"
+    cutoff = time.time() - EXPORT_KEEP_SECONDS
+    for old in folder.glob("*.xlsx") if folder.is_dir() else ():
+        try:
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+        except OSError:
+            continue
+    return folder
+
+
+# ---- commands -----------------------------------------------------------------------
 def register(router: Router) -> None:
-    pass
+    @router.command("tonghop", role="staff", description=texts.COMMAND_OVERVIEW, aliases=("tong hop",))
+    async def overview(ctx: Context) -> list[Reply]:
+        return [Reply(overview_text(ctx.services), options=[ctx.option(texts.BUTTON_FULL_LIST, "overview_full")])]
+
+    @router.action("overview_full", role="staff")
+    async def overview_full(ctx: Context, payload: dict) -> list[Reply]:
+        return [Reply(text) for text in full_list_texts(ctx.services)]
+
+    @router.command("xuatexcel", role="staff", description=texts.COMMAND_EXPORT, aliases=("xuat excel",))
+    async def export(ctx: Context) -> list[Reply]:
+        services = ctx.services
+        now = services.clock.now()
+        name = texts.EXPORT_FILE_NAME.format(stamp=now.strftime("%Y%m%d_%H%M"))
+        table = standings(services)
+        path = write_workbook(services, _exports_dir(services) / f"{ctx.actor.person_id}-{name}", table)
+        units = len({st.unit.code for rows in table.values() for st in rows})
+        log.info("export written for person=%s", ctx.actor.person_id)
+        return [Reply(texts.EXPORT_DONE.format(now=fmt_datetime(now), units=units, deliverables=len(table)),
+                      document=path, document_name=name)]

@@ -1,0 +1,127 @@
+"""Staff notices and their delivery figures.
+
+A broadcast row is written only when staff confirm, in the same transaction as
+its outgoing rows (``storage.outbox``): a notice exists with all its recipients
+or not at all. Delivery figures are read back from the outbox rows, which the
+sender keeps up to date, so they are right after a restart too.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from storage.models import Broadcast, ConversationState, OutgoingMessage, Person
+
+FOCAL_ROLES = ("focal", "staff")
+OPEN_STATUSES = ("pending", "sending")  # the sender has not finished with these
+
+
+@dataclass
+class Figures:
+    """Where the outgoing rows of one broadcast stand."""
+
+    total: int = 0
+    sent: int = 0
+    failed: int = 0  # gave up after retries, or refused by the platform
+    unreachable: int = 0  # blocked the bot / unfollowed (now or before the notice)
+    cancelled: int = 0
+    open: int = 0  # pending or being sent
+    reasons: Counter = field(default_factory=Counter)  # last_error of failed rows
+
+    @property
+    def finished(self) -> int:
+        return self.total - self.open
+
+    @property
+    def done(self) -> bool:
+        return self.open == 0
+
+
+def figures(session: Session, broadcast_id: int) -> Figures:
+    rows = session.exec(
+        select(OutgoingMessage.status, OutgoingMessage.last_error, sa.func.count())
+        .where(OutgoingMessage.broadcast_id == broadcast_id)
+        .group_by(OutgoingMessage.status, OutgoingMessage.last_error)
+    ).all()
+    fig = Figures()
+    for status, error, n in rows:
+        fig.total += n
+        if status == "sent":
+            fig.sent += n
+        elif status in OPEN_STATUSES:
+            fig.open += n
+        elif status == "undeliverable":
+            fig.unreachable += n
+        elif status == "cancelled":
+            fig.cancelled += n
+        else:  # failed, and any final status a newer sender may add
+            fig.failed += n
+            fig.reasons[error or status] += n
+    return fig
+
+
+def people_of_units(session: Session, codes: list[str]) -> dict[str, list[Person]]:
+    """Registered focal points (active or not) of each unit, in registration order."""
+    out: dict[str, list[Person]] = {code: [] for code in codes}
+    if not codes:
+        return out
+    for start in range(0, len(codes), 500):  # keep IN lists small for any backend
+        chunk = codes[start:start + 500]
+        rows = session.exec(
+            select(Person).where(Person.unit_code.in_(chunk), Person.role.in_(FOCAL_ROLES)).order_by(Person.id)
+        ).all()
+        for person in rows:
+            out[person.unit_code].append(person)
+    return out
+
+
+def claim_draft(session: Session, person_id: int, state: str, token: str) -> dict | None:
+    """Take the draft a person is confirming, once: the waiting state is removed in the
+    caller's transaction, so a second confirmation (or a stale button) finds nothing."""
+    row = session.get(ConversationState, person_id)
+    if row is None or row.state != state or (row.data or {}).get("token") != token:
+        return None
+    data = dict(row.data)
+    session.delete(row)
+    session.flush()
+    return data
+
+
+def create(session: Session, *, created_by: int | None, audience: dict, label: str, text: str,
+           document_path: str | None, document_name: str | None, now: datetime) -> Broadcast:
+    """A confirmed broadcast (flushed, not committed: the caller adds its outgoing rows)."""
+    row = Broadcast(created_by=created_by, audience=audience, audience_label=label[:300], text=text,
+                    document_path=document_path, document_name=document_name, status="sending",
+                    confirmed_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def sending(session: Session) -> list[Broadcast]:
+    return list(session.exec(select(Broadcast).where(Broadcast.status == "sending").order_by(Broadcast.id)).all())
+
+
+def mark_done(session: Session, broadcast_id: int, now: datetime) -> bool:
+    """Close a broadcast once; False if someone else already did (the summary goes once)."""
+    result = session.execute(
+        sa.update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.status == "sending")
+        .values(status="done", finished_at=now, summary_sent=True)
+    )
+    return result.rowcount == 1
+
+
+def recent(session: Session, limit: int = 10) -> list[Broadcast]:
+    return list(session.exec(
+        select(Broadcast).where(Broadcast.status != "draft").order_by(Broadcast.id.desc()).limit(limit)
+    ).all())
+
+
+def get(session: Session, broadcast_id: int) -> Broadcast | None:
+    return session.get(Broadcast, broadcast_id)
