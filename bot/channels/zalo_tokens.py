@@ -1,0 +1,201 @@
+"""The Zalo OA token keeper: one working access token, and a refresh chain that must never break.
+
+Zalo's refresh token is single-use and rotates on every refresh, so:
+- refreshes run one at a time (an asyncio lock) and a caller that waited for
+  the lock reuses the pair the winner got instead of spending a spent token;
+- the new pair is committed to the database before anyone uses it (a crash
+  after Zalo answered but before the commit is the only way to lose it);
+- the database pair wins over the environment at start-up: the environment only
+  seeds an empty database, or replaces the stored pair when it holds a pair the
+  bot has never seen (an operator re-authorised the app and put the new pair in
+  the environment). A fingerprint of the last seed tells the two cases apart;
+- when Zalo rejects the refresh token the chain is marked broken, staff are told
+  once, and sends wait (``TokenBroken``) instead of hammering the OAuth server.
+Neither token is ever logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+from typing import Callable
+
+import httpx
+
+from storage import tokens as token_store
+from storage.db import Store
+
+log = logging.getLogger("agency_bot.zalo.tokens")
+
+PROVIDER = "zalo"
+REFRESH_MARGIN = timedelta(minutes=10)  # refresh this long before the access token expires
+ENV_TOKEN_GRACE = timedelta(hours=1)  # an access token from the environment has an unknown age
+DEFAULT_LIFETIME_S = 25 * 3600
+
+
+class TokenBroken(Exception):
+    """The refresh chain is broken: the OA must be re-authorised (staff were told)."""
+
+
+class TokenTransient(Exception):
+    """The OAuth server could not be reached or failed; try again later."""
+
+
+def parse_expires_in(value: object) -> int:
+    """``expires_in`` arrives as a number or a quoted string ("90000")."""
+    try:
+        seconds = int(float(str(value).strip()))
+    except (TypeError, ValueError):
+        return DEFAULT_LIFETIME_S
+    return seconds if seconds > 0 else DEFAULT_LIFETIME_S
+
+
+class TokenKeeper:
+    def __init__(self, store: Store, http: Callable[[], httpx.AsyncClient], *, app_id: str, app_secret: str,
+                 oauth_base_url: str, real_now: Callable[[], datetime],
+                 env_access_token: str | None, env_refresh_token: str,
+                 on_broken: Callable[[], None] = lambda: None):
+        self.store = store
+        self._http = http
+        self.app_id = app_id
+        self._app_secret = app_secret
+        self.url = oauth_base_url.rstrip("/") + "/v4/oa/access_token"
+        self.real_now = real_now
+        self.on_broken = on_broken
+        self._lock = asyncio.Lock()
+        self.refreshes = 0  # successful refreshes by this keeper (health, tests)
+        self.pair = self._load(env_access_token, env_refresh_token)
+
+    # ---- start-up: database vs environment ----------------------------------------
+    def _load(self, env_access: str | None, env_refresh: str) -> token_store.TokenPair:
+        now = self.real_now()
+        with self.store.session() as s:
+            stored = token_store.get(s, PROVIDER)
+            seed = token_store.seed_fingerprint(s, PROVIDER)
+            env_fp = token_store.fingerprint(env_refresh)
+            if stored is None:
+                log.info("zalo token pair seeded from the environment")
+                return self._seed(s, env_access, env_refresh, now)
+            if seed is None:
+                # stored by something that kept no seed: the database wins, remember what env holds now
+                token_store.remember_seed(s, PROVIDER, env_refresh)
+                return stored
+            if env_fp != seed and env_refresh != stored.refresh_token:
+                log.warning("zalo: a new token pair was found in the environment (re-authorised); "
+                            "it replaces the stored pair")
+                return self._seed(s, env_access, env_refresh, now)
+            if stored.broken:
+                log.error("zalo: the stored token chain is broken; re-authorise the OA and put the new pair "
+                          "in ZALO_OA_ACCESS_TOKEN / ZALO_OA_REFRESH_TOKEN")
+            return stored
+
+    def _seed(self, s, env_access: str | None, env_refresh: str, now: datetime) -> token_store.TokenPair:
+        # without an access token, or with one of unknown age, refresh early rather than trust it long
+        expires = now + ENV_TOKEN_GRACE if env_access else now
+        return token_store.save(s, PROVIDER, env_access or "", env_refresh, expires, seed=True)
+
+    # ---- use --------------------------------------------------------------------
+    def _due(self, pair: token_store.TokenPair) -> bool:
+        return not pair.access_token or pair.expires_at - REFRESH_MARGIN <= self.real_now()
+
+    def _expired(self, pair: token_store.TokenPair) -> bool:
+        return not pair.access_token or pair.expires_at <= self.real_now()
+
+    @property
+    def broken(self) -> bool:
+        return self.pair.broken
+
+    async def token(self) -> str:
+        """A usable access token, refreshed first when it is about to expire."""
+        pair = self.pair
+        if pair.broken:
+            if not self._expired(pair):
+                return pair.access_token  # still good for a while: use it while staff re-authorise
+            raise TokenBroken()
+        if not self._due(pair):
+            return pair.access_token
+        try:
+            return await self.refresh(None)
+        except (TokenTransient, TokenBroken):
+            if self.pair.access_token and not self._expired(self.pair):
+                return self.pair.access_token  # the early refresh failed; the current token still works
+            raise
+
+    async def refresh(self, stale: str | None) -> str:
+        """Refresh once. ``stale`` is the token Zalo just refused (None: refresh only if due)."""
+        async with self._lock:
+            self._reload()
+            pair = self.pair
+            if pair.broken:
+                if stale is None and not self._expired(pair):
+                    return pair.access_token
+                raise TokenBroken()
+            if stale is not None and pair.access_token != stale and pair.access_token:
+                return pair.access_token  # someone refreshed while we waited
+            if stale is None and not self._due(pair):
+                return pair.access_token
+            return await self._refresh_locked(pair)
+
+    def _reload(self) -> None:
+        """Adopt a pair another process or keeper stored (the database is the truth)."""
+        with self.store.session() as s:
+            stored = token_store.get(s, PROVIDER)
+        if stored is not None:
+            self.pair = stored
+
+    async def _refresh_locked(self, pair: token_store.TokenPair) -> str:
+        form = {"app_id": self.app_id, "grant_type": "refresh_token", "refresh_token": pair.refresh_token}
+        try:
+            resp = await self._http().post(self.url, data=form, headers={"secret_key": self._app_secret})
+        except httpx.HTTPError as exc:
+            log.warning("zalo token refresh failed to connect: %s", type(exc).__name__)
+            raise TokenTransient(type(exc).__name__) from None
+        if resp.status_code == 429 or resp.status_code >= 500:
+            log.warning("zalo token refresh: HTTP %s, will retry", resp.status_code)
+            raise TokenTransient(f"HTTP {resp.status_code}")
+        try:
+            body = resp.json()
+        except ValueError:
+            body = None
+        data = body if isinstance(body, dict) else {}
+        if isinstance(data.get("data"), dict) and "access_token" not in data:
+            data = data["data"]
+        access, refresh = data.get("access_token"), data.get("refresh_token")
+        if isinstance(access, str) and access and isinstance(refresh, str) and refresh:
+            expires = self.real_now() + timedelta(seconds=parse_expires_in(data.get("expires_in")))
+            with self.store.session() as s:  # committed before anyone uses it
+                self.pair = token_store.save(s, PROVIDER, access, refresh, expires)
+            self.refreshes += 1
+            log.info("zalo access token refreshed; valid until %s", expires.isoformat(timespec="minutes"))
+            return access
+        code = body.get("error") if isinstance(body, dict) else None
+        reason = body.get("error_name") or body.get("message") if isinstance(body, dict) else None
+        log.error("zalo refused the refresh token (HTTP %s, error %s %s): the OA needs re-authorisation",
+                  resp.status_code, code, reason or "")
+        with self.store.session() as s:
+            first = token_store.mark_broken(s, PROVIDER)
+            self.pair = token_store.get(s, PROVIDER) or pair
+        if first:
+            try:
+                self.on_broken()
+            except Exception:  # telling staff must not hide the real problem
+                log.exception("could not tell staff that the Zalo OA needs re-authorisation")
+        raise TokenBroken()
+
+    # ---- background -------------------------------------------------------------
+    async def keep_fresh(self) -> None:
+        """Refresh ahead of expiry even when nothing is sent, so the refresh token never ages out."""
+        while True:
+            pair = self.pair
+            delay = (pair.expires_at - REFRESH_MARGIN - self.real_now()).total_seconds()
+            await asyncio.sleep(min(max(delay, 30.0), 3600.0))
+            if self.pair.broken:
+                await asyncio.sleep(3600.0)
+                continue
+            try:
+                await self.token()
+            except (TokenBroken, TokenTransient):
+                pass
+            except Exception:
+                log.exception("zalo token keeper")
