@@ -74,9 +74,24 @@ def any_store(request, tmp_path):
     store.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """One SQLite database migrated to head; each test gets a copy (migrating every time is slow).
+    ``any_store`` still migrates from empty on every test."""
+    path = tmp_path_factory.mktemp("template") / "db.sqlite3"
+    template = make_store(f"sqlite:///{path}")
+    with template.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    template.dispose()
+    return path
+
+
 @pytest.fixture
-def store(tmp_path):
-    store = make_store(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+def store(tmp_path, sqlite_template):
+    import shutil
+
+    shutil.copyfile(sqlite_template, tmp_path / "db.sqlite3")
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     yield store
     store.dispose()
 
