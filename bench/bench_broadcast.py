@@ -310,7 +310,7 @@ def main() -> int:
     parser.add_argument("--private", type=int, default=2000)
     parser.add_argument("--groups", type=int, default=20)
     parser.add_argument("--rate", type=float, default=30.0,
-                        help="TELEGRAM_SEND_PER_SECOND before scaling (default 30; the bot's default is 25)")
+                        help="TELEGRAM_SEND_PER_SECOND before scaling (default 30, as the bot's)")
     parser.add_argument("--db", default=None, help="DATABASE_URL for agency-bot (default: a SQLite file)")
     parser.add_argument("--skip-baselines", action="store_true")
     args = parser.parse_args()

@@ -7,8 +7,12 @@ network fault and is retried with backoff.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Awaitable, Callable
 
 from handlers.types import Option
 
@@ -51,3 +55,42 @@ class Rejected(DeliveryError):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+Part = Callable[[], Awaitable[Any]]
+
+
+class PartsInFlight:
+    """Remembers how many parts of a multi-part message (text chunks, then a document) went out,
+    so that when the sender retries the row, the parts already delivered are not sent again.
+
+    Kept in memory: a restart forgets, which only matters for a row cut off by a hard crash —
+    and those the sender never resends anyway.
+    """
+
+    def __init__(self, limit: int = 1000):
+        self._done: OrderedDict[str, int] = OrderedDict()
+        self._limit = limit
+
+    @staticmethod
+    def key(chat_id: str, message: OutMessage) -> str:
+        ident = [str(chat_id), message.text, str(message.document or ""), [o.choice_id for o in message.options]]
+        return hashlib.sha256(json.dumps(ident, ensure_ascii=False).encode()).hexdigest()
+
+    async def run(self, key: str, parts: list[Part]) -> list[Any]:
+        done = self._done.get(key, 0)
+        results = []
+        try:
+            for index, part in enumerate(parts):
+                if index < done:
+                    continue
+                results.append(await part())
+                self._done[key] = index + 1
+                self._done.move_to_end(key)
+                while len(self._done) > self._limit:
+                    self._done.popitem(last=False)
+        except (Rejected, Unreachable, ChatMoved):
+            self._done.pop(key, None)  # not retried as is: forget the progress
+            raise
+        self._done.pop(key, None)
+        return results

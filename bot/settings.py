@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     # --- HTTP endpoint, delivery, reminders ---
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
-    telegram_send_per_second: float = Field(default=25.0, gt=0)  # under Telegram's ~30/s
+    telegram_send_per_second: float = Field(default=30.0, gt=0)  # Telegram's ~30/s; the sender never exceeds it in any 1 s window
     reminder_grace_hours: int = Field(default=48, ge=0)  # a reminder missed while down is still sent within this
     invite_days: int = Field(default=14, ge=1)
     log_level: str = "INFO"

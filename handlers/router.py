@@ -99,7 +99,8 @@ class Router:
 
     def _context(self, services: Services, inbound: Inbound) -> Context:
         with services.store.session() as s:
-            person = people.ensure(s, inbound.channel, inbound.user_id, inbound.chat_id, inbound.display_name)
+            # reminders and notices go to the person's own chat, even if they first wrote in a group
+            person = people.ensure(s, inbound.channel, inbound.user_id, inbound.user_id, inbound.display_name)
             is_staff = person.role == "staff" or services.is_staff_id(inbound.channel, inbound.user_id)
             unit = None
             if person.unit_code:

@@ -22,6 +22,8 @@ from messages.vntext import fold, nfc, slug
 _ABBREV = {
     "h": "huyen", "tp": "thanh pho", "tx": "thi xa", "tt": "thi tran", "x": "xa", "p": "phuong",
     "q": "quan", "s": "so", "ub": "", "ubnd": "", "uy": None,
+    # English: "Rach Gia City", "An Bien District" name the place
+    "city": "", "district": "", "town": "", "commune": "", "ward": "",
 }
 _DROP_PREFIX = re.compile(r"^(uy ban nhan dan|uban nhan dan|ubnd|ub)\s+")
 _COMMUNE = re.compile(

@@ -14,10 +14,16 @@ Telegram's cloud API; elsewhere ``TELEGRAM_MAX_FILE_MB`` alone decides.
 
 from __future__ import annotations
 
+import os
+
+# PTB 22 warns that RetryAfter.retry_after becomes a timedelta; opt in now (retry_seconds reads both)
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
 import hmac
 import json
 import logging
 import sys
+from functools import partial
 from typing import Callable
 from urllib.parse import urlsplit
 
@@ -31,10 +37,10 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, Ne
 from telegram.ext import Application, BaseUpdateProcessor, ContextTypes, Defaults, TypeHandler
 
 from bot.channels.telegram_inbound import CHANNEL, Me, TelegramFiles, translate_message, update_kind
-from bot.channels.telegram_outbound import delivery_error, send, utf16_len
+from bot.channels.telegram_outbound import delivery_error, message_parts, send, utf16_len
 from bot.channels.telegram_plumbing import PerPersonUpdateProcessor, server_urls
 from bot.channels.telegram_request import BotApiRequest, parse_update
-from bot.delivery import OutMessage
+from bot.delivery import OutMessage, Part, PartsInFlight
 from bot.settings import Settings, SettingsError
 from handlers.context import Services
 from handlers.router import Command, Router
@@ -105,6 +111,7 @@ class TelegramChannel:
         self.me: Me | None = None
         self._http: httpx.AsyncClient | None = None
         self._menu_pending: set[int] = set()  # staff whose menu Telegram refused (never wrote to the bot yet)
+        self._in_flight = PartsInFlight()
         self.files = TelegramFiles(self.app.bot, self._client, cloud=self.cloud)
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_error)
@@ -319,14 +326,19 @@ class TelegramChannel:
     # ---- outbox ----------------------------------------------------------------------------------
     async def deliver(self, chat_id: str, message: OutMessage) -> None:
         """Send one outgoing message; PTB does not retry: the sender decides from the raised outcome."""
-        try:
-            await send(self.app.bot, chat_id, text=message.text, options=message.options,
-                       document=message.document, document_name=message.document_name)
-        except TelegramError as exc:
-            outcome = delivery_error(exc)
-            if outcome is None:
-                raise
-            raise outcome from None
+        async def mapped(part: Part) -> object:
+            try:
+                return await part()
+            except TelegramError as exc:
+                outcome = delivery_error(exc)
+                if outcome is None:
+                    raise
+                raise outcome from None
+
+        parts = message_parts(self.app.bot, chat_id, text=message.text, options=message.options,
+                              document=message.document, document_name=message.document_name)
+        # a retry of this row skips the chunks Telegram already took (no duplicated first half)
+        await self._in_flight.run(PartsInFlight.key(chat_id, message), [partial(mapped, p) for p in parts])
 
     def invite_link(self, code: str) -> str | None:
         return deep_link(self.me.username, code) if self.me and self.me.username else None

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import warnings
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
-from bot.delivery import ChatMoved, DeliveryError, Rejected, RetryLater, Unreachable
+from bot.delivery import ChatMoved, DeliveryError, Part, Rejected, RetryLater, Unreachable
 from handlers.types import Option
 
 log = logging.getLogger("agency_bot.telegram")
@@ -81,32 +82,39 @@ def chat_ref(chat_id: str | int) -> int | str:
     return int(text) if text.lstrip("-").isdigit() else text
 
 
-async def send(bot: Bot, chat_id: str | int, *, text: str, options: list[Option] | None = None,
-               document: Path | None = None, document_name: str | None = None,
-               quote: int | None = None) -> list[Message]:
-    """Send one reply; the keyboard goes on the last text message, a short text becomes the caption."""
+def message_parts(bot: Bot, chat_id: str | int, *, text: str, options: list[Option] | None = None,
+                  document: Path | None = None, document_name: str | None = None,
+                  quote: int | None = None) -> list[Part]:
+    """The API calls of one reply, in order: the keyboard goes on the last text message,
+    a short text becomes the document's caption."""
     chat = chat_ref(chat_id)
     markup = keyboard(options or [])
     chunks = split_text(text or "")
     reply = ReplyParameters(message_id=quote, allow_sending_without_reply=True) if quote else None
-    sent: list[Message] = []
+    filename = document_name or (Path(document).name if document is not None else None)
+
+    async def send_document(caption: str | None, markup_: InlineKeyboardMarkup | None, reply_: ReplyParameters | None):
+        with Path(document).open("rb") as fh:
+            return await bot.send_document(chat, fh, filename=filename, caption=caption, reply_markup=markup_,
+                                           reply_parameters=reply_)
+
     if document is not None and len(chunks) <= 1 and utf16_len(chunks[0] if chunks else "") <= CAPTION_LIMIT:
-        with Path(document).open("rb") as fh:
-            sent.append(await bot.send_document(chat, fh, filename=document_name or Path(document).name,
-                                                caption=chunks[0] if chunks else None, reply_markup=markup,
-                                                reply_parameters=reply))
-        return sent
-    for index, chunk in enumerate(chunks):
-        last = index == len(chunks) - 1
-        sent.append(await bot.send_message(chat, chunk, reply_markup=markup if last else None,
-                                           reply_parameters=reply if index == 0 else None))
+        return [partial(send_document, chunks[0] if chunks else None, markup, reply)]
+    parts: list[Part] = [
+        partial(bot.send_message, chat, chunk, reply_markup=markup if index == len(chunks) - 1 else None,
+                reply_parameters=reply if index == 0 else None)
+        for index, chunk in enumerate(chunks)
+    ]
     if document is not None:
-        with Path(document).open("rb") as fh:
-            sent.append(await bot.send_document(chat, fh, filename=document_name or Path(document).name,
-                                                reply_parameters=None if sent else reply))
+        parts.append(partial(send_document, None, None, None if parts else reply))
     elif not chunks and markup is not None:
         log.error("a reply with buttons but no text was not sent")
-    return sent
+    return parts
+
+
+async def send(bot: Bot, chat_id: str | int, **reply: object) -> list[Message]:
+    """Send one reply now (see ``message_parts``)."""
+    return [await part() for part in message_parts(bot, chat_id, **reply)]
 
 
 def retry_seconds(exc: RetryAfter) -> float:

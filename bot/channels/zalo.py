@@ -28,7 +28,6 @@ import json
 import logging
 import mimetypes
 import time
-from collections import OrderedDict
 from datetime import datetime
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -47,7 +46,7 @@ from bot.channels.zalo_render import choice_from_payload, text_messages
 from bot.channels.zalo_tokens import TokenBroken, TokenKeeper, TokenTransient
 from bot.channels.zalo_webhook import (FILE_EVENTS, TEXT_EVENTS, UNREADABLE_EVENTS, ZaloEvent, parse_event,
                                        signature_ok)
-from bot.delivery import OutMessage, Rejected, RetryLater, Unreachable
+from bot.delivery import OutMessage, PartsInFlight, Rejected, RetryLater, Unreachable
 from bot.settings import Settings
 from handlers.context import Services
 from handlers.router import Router
@@ -99,7 +98,7 @@ class ZaloChannel:
         self._tasks: set[asyncio.Task] = set()
         self._user_locks: dict[str, asyncio.Lock] = {}
         self._pending: dict[str, tuple[float, list[Option]]] = {}
-        self._progress: OrderedDict[str, int] = OrderedDict()
+        self._in_flight = PartsInFlight()  # a retried row skips the parts already sent
         self._uploads: dict[tuple, tuple[float, str]] = {}
         self._keeper_task: asyncio.Task | None = None
         self._stopping = False
@@ -398,21 +397,8 @@ class ZaloChannel:
         messages = text_messages(body, options)
         if file_token is not None:
             messages.append({"attachment": {"type": "file", "payload": {"token": file_token}}})
-        key = hashlib.sha256(json.dumps([chat_id, text, str(document), [o.choice_id for o in options]],
-                                        ensure_ascii=False).encode()).hexdigest()
-        done = self._progress.get(key, 0)
-        try:
-            for i, message in enumerate(messages):
-                if i < done:
-                    continue
-                await self.api.send(chat_id, message)
-                self._progress[key] = i + 1
-                while len(self._progress) > 1000:
-                    self._progress.popitem(last=False)
-        except (Rejected, Unreachable):
-            self._progress.pop(key, None)
-            raise
-        self._progress.pop(key, None)
+        key = PartsInFlight.key(chat_id, OutMessage(text, document, document_name, options))
+        await self._in_flight.run(key, [partial(self.api.send, chat_id, message) for message in messages])
         if options:
             self._pending[chat_id] = (time.monotonic(), list(options))
 

@@ -53,6 +53,21 @@ async def test_a_long_text_with_a_document_goes_as_messages_then_the_file(fake, 
     assert "caption" not in fake.sent(USER)[-1].params
 
 
+async def test_a_retried_message_does_not_repeat_the_parts_already_sent(fake, bot, tmp_path):
+    """A 429 on the attachment must not make the sender's retry send the text twice."""
+    path = tmp_path / "a.pdf"
+    path.write_bytes(samples.pdf())
+    message = OutMessage("Thông báo. " * 200, document=path)
+    fake.flood(1, method="sendDocument", chat_id=USER)
+    with pytest.raises(RetryLater):
+        await bot.deliver(str(USER), message)
+    await bot.deliver(str(USER), message)  # the sender's retry
+    assert [c.method for c in fake.sent(USER)] == ["sendMessage", "sendDocument"]
+    # a new message with the same content later is a new message again
+    await bot.deliver(str(USER), message)
+    assert [c.method for c in fake.sent(USER)] == ["sendMessage", "sendDocument"] * 2
+
+
 async def test_flood_control_becomes_retry_later(fake, bot):
     fake.flood(7, chat_id=USER)
     with pytest.raises(RetryLater) as caught:

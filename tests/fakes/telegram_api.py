@@ -71,7 +71,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "telegram"
-DEFAULT_TOKEN = "7000000001:TESTfakeTokenForAgencyBot_abcdefghij"
+DEFAULT_TOKEN = "7000000001:TEST-fake-token-agency-bot"
 CLOUD_DOWNLOAD_LIMIT = 20 * 1024 * 1024
 SEND_METHODS = frozenset(m.lower() for m in (
     "sendMessage", "sendDocument", "sendPhoto", "sendMediaGroup", "sendAudio", "sendVideo", "sendVoice",

@@ -102,3 +102,12 @@ async def test_a_crashing_handler_still_answers(talk, router, caplog):
     replies = await talk("u1", "/boom")
     assert "sự cố" in Talk.text(replies)
     assert any("handling failed" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_person_first_met_in_a_group_is_reached_in_their_own_chat(services, router):
+    from handlers.types import Inbound
+    from storage import people
+
+    await router.handle(services, Inbound("telegram", "5550001", "-4012345678", text="/start"))
+    with services.store.session() as s:
+        assert people.find(s, "telegram", "5550001").chat_id == "5550001"
