@@ -6,7 +6,8 @@ APScheduler only holds jobs rebuilt from it at start-up and after each replan:
 - one date job per distinct due time of pending rows, id ``outbox-due-<epoch>`` with
   ``replace_existing=True`` (no duplicates on restart), run at ``clock.to_real(due)`` because
   ``BOT_CLOCK_START`` shifts business time away from the wall clock APScheduler runs on;
-- ``reminders-replan``: every ``replan_minutes``, bring the rows in line with the policy.
+- ``reminders-replan``: every ``replan_minutes``, bring the rows in line with the policy;
+- ``choices-prune``: once a day, forget buttons past their life.
 
 Jobs only *wake* the sender; whether a late reminder is still sent is decided from the store
 (``REMINDER_GRACE_HOURS`` in the reminder guard), so ``misfire_grace_time`` is set to that same
@@ -30,6 +31,7 @@ log = logging.getLogger("agency_bot.scheduler")
 
 DUE_JOB = "outbox-due-"
 REPLAN_JOB = "reminders-replan"
+PRUNE_JOB = "choices-prune"
 MAX_DUE_JOBS = 1000  # the nearest ones; the periodic replan adds later ones as time passes
 
 
@@ -55,6 +57,7 @@ class ReminderScheduler:
         self.scheduler.start()
         self.scheduler.add_job(self._replan_job, "interval", minutes=self.replan_minutes, id=REPLAN_JOB,
                                replace_existing=True)
+        self.scheduler.add_job(self._prune_job, "interval", hours=24, id=PRUNE_JOB, replace_existing=True)
         self.sync_jobs()
         self.sender.wake()
         log.info("scheduler started: %d due-time job(s)", len(self.due_jobs()))
@@ -95,6 +98,19 @@ class ReminderScheduler:
         except Exception:
             log.exception("periodic replan failed")
         self.sender.wake()
+
+    async def _prune_job(self) -> None:
+        """Old buttons are forgotten once a day (they are refused past their life anyway)."""
+        from storage import conversation
+
+        def prune() -> int:
+            with self.services.store.session() as s:
+                return conversation.prune(s)
+
+        try:
+            log.info("pruned %d expired choice(s)", await asyncio.to_thread(prune))
+        except Exception:
+            log.exception("pruning choices failed")
 
     def _after_event(self, services: Services, **_: object) -> None:
         try:

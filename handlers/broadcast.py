@@ -300,6 +300,10 @@ def confirm_draft(ctx: Context, token: str) -> list[Reply]:
             s.rollback()
             return [Reply(texts.NOTHING_PENDING)]
         r = reach(services, s, units)
+        if not r.people:  # the audience emptied since the preview (e.g. the last unit just submitted)
+            s.rollback()
+            ctx.clear_state()
+            return [Reply(texts.PREVIEW_NOBODY.format(label=data["label"], units=len(units)))]
         snapshot = {**audience, "units": len(units), "no_focal": [u.code for u in r.no_focal]}
         row = store.create(s, created_by=ctx.actor.person_id, audience=snapshot, label=data["label"],
                            text=data["text"], document_path=data.get("document_path"),
@@ -313,7 +317,8 @@ def confirm_draft(ctx: Context, token: str) -> list[Reply]:
         rows += [dict(key=f"broadcast:{row.id}:{p.id}", person_id=p.id, channel=p.channel, chat_id=p.chat_id,
                       unit_code=u.code, status="undeliverable", last_error=delivery_texts.INACTIVE, **common)
                  for u, p in r.inactive]
-        outbox.enqueue_many(s, rows)  # commits the claim, the broadcast and its rows together
+        outbox.enqueue_many(s, rows, commit=False)
+        s.commit()  # the claim, the broadcast and its rows together
         broadcast_id = row.id
     log.info("broadcast %s confirmed by person=%s: %d recipients, %d inactive, %d units without focal point",
              broadcast_id, ctx.actor.person_id, len(r.people), len(r.inactive), len(r.no_focal))

@@ -92,10 +92,21 @@ class Router:
     async def handle(self, services: Services, inbound: Inbound) -> list[Reply]:
         try:
             ctx = self._context(services, inbound)
-            return await self._dispatch(ctx)
+            replies = await self._dispatch(ctx)
+            self._group_options(services, replies)
+            return replies
         except Exception:
             log.exception("handling failed channel=%s message=%s", inbound.channel, inbound.message_id)
             return [Reply(texts.INTERNAL_ERROR)]
+
+    @staticmethod
+    def _group_options(services: Services, replies: list[Reply]) -> None:
+        """The buttons of one reply are one decision: a one-shot tap spends its siblings too."""
+        sets = [[o.choice_id for o in r.options] for r in replies if len(r.options) > 1]
+        if sets:
+            with services.store.session() as s:
+                for ids in sets:
+                    conversation.group(s, ids)
 
     def _context(self, services: Services, inbound: Inbound) -> Context:
         with services.store.session() as s:

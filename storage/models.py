@@ -212,6 +212,7 @@ class Choice(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=24)
     person_id: int = Field(foreign_key="person.id", index=True)
+    group_id: Optional[str] = Field(default=None, max_length=24, index=True)  # the buttons of one reply
     action: str = Field(max_length=40)
     payload: dict = Field(default_factory=dict, sa_type=sa.JSON)
     created_at: datetime = _ts(default_factory=utcnow)

@@ -202,12 +202,12 @@ def cancel(session: Session, reasons: dict[int, str]) -> int:
     return count
 
 
-def enqueue_many(session: Session, rows: list[dict]) -> int:
+def enqueue_many(session: Session, rows: list[dict], *, commit: bool = True) -> int:
     """Insert rows (dicts of ``OutgoingMessage`` columns), skipping keys that exist; returns how many were added.
 
     INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL, executed in bulk, so planning
     thousands of reminders takes a few round trips and still never duplicates a key.
-    Every dict must have the same keys. Commits.
+    Every dict must have the same keys. Commits unless ``commit=False``.
     """
     if not rows:
         return 0
@@ -239,7 +239,8 @@ def enqueue_many(session: Session, rows: list[dict]) -> int:
                 added += 1
             except sa.exc.IntegrityError:
                 pass
-    session.commit()
+    if commit:
+        session.commit()
     return added
 
 

@@ -116,9 +116,9 @@ async def test_confirm_writes_one_row_per_recipient_once(roster, talk, services)
     assert all(r.key == f"broadcast:{broadcast.id}:{r.person_id}" and r.broadcast_id == broadcast.id for r in rows)
     assert all(r.text.startswith("THÔNG BÁO CỦA SỞ NỘI VỤ") and "14:00 ngày 05/9/2020" in r.text for r in rows)
     assert broadcast.status == "sending" and broadcast.audience["kind"] == "tier"
-    # the second tap, and a late "Hủy", change nothing
+    # the second tap, and a late "Hủy" (a button of the same, spent decision), change nothing
     assert "đã được xử lý" in Talk.text(await talk("staff", choice=confirm))
-    assert "không còn hiệu lực" in Talk.text(await talk("staff", choice=cancel))
+    assert "đã được xử lý" in Talk.text(await talk("staff", choice=cancel))
     assert len(outgoing(services, kind="broadcast")) == 3
 
 
@@ -207,3 +207,16 @@ async def test_a_terminal_session_is_not_a_recipient(roster, talk, services):
         people.register(s, person, "so-y-te", services.clock.now())
     text = Talk.text(await start_broadcast(talk, "Các sở, ban, ngành"))
     assert "người nhận: 3 (của 2 đơn vị)" in text  # tc1, tc2, yt1 — not the console user
+
+
+async def test_an_audience_that_empties_before_confirmation_sends_nothing_and_says_so(roster, talk, services):
+    """Previewed to "units that still owe", then the last of them submits before staff confirm."""
+    preview = await start_broadcast(talk, "Chưa nộp: BC tự kiểm tra")
+    confirm = next(o.choice_id for o in preview[0].options if o.label == "Xác nhận gửi")
+    for code in ("so-y-te", "ubnd-huyen-tan-hiep", "ubnd-xa-binh-son-huyen-hon-dat"):
+        add_submission(services, code, SELF_REPORT)
+    text = Talk.text(await talk("staff", choice=confirm))
+    assert "Đã xác nhận" not in text
+    with services.store.session() as s:
+        assert s.exec(select(Broadcast)).all() == []
+    assert outgoing(services, kind="broadcast") == []

@@ -111,3 +111,12 @@ async def test_a_person_first_met_in_a_group_is_reached_in_their_own_chat(servic
     await router.handle(services, Inbound("telegram", "5550001", "-4012345678", text="/start"))
     with services.store.session() as s:
         assert people.find(s, "telegram", "5550001").chat_id == "5550001"
+
+
+async def test_one_decision_per_set_of_buttons(talk, services):
+    """Tapping a second candidate of the same question must not issue a second code."""
+    replies = await talk("staff", "/moi Ban Quản lý")
+    first, second = (o.choice_id for o in replies[0].options)
+    assert "Mã mời" in Talk.text(await talk("staff", choice=first))
+    again = Talk.text(await talk("staff", choice=second))
+    assert "đã được xử lý" in again and "Mã mời" not in again

@@ -146,3 +146,19 @@ def test_enqueue_is_idempotent_on_key(any_store, plan):
         assert outbox.enqueue(s, key="k2", kind="notice", text="c", due_at=due, channel="telegram", chat_id="-100") is True
         rows = s.exec(select(OutgoingMessage).order_by(OutgoingMessage.id)).all()
     assert [(r.key, r.text, r.chat_id) for r in rows] == [("k1", "a", "7"), ("k2", "c", "-100")]
+
+
+def test_buttons_of_one_reply_are_spent_together_and_expire(any_store):
+    from storage.conversation import CHOICE_TTL
+
+    with any_store.session() as s:
+        person = people.ensure(s, "telegram", "44")
+        a, b = (conversation.offer(s, person.id, "pick", {"n": n}) for n in (1, 2))
+        alone = conversation.offer(s, person.id, "pick", {"n": 3})
+        conversation.group(s, [a, b])
+        assert conversation.mark_used(s, conversation.get_choice(s, a, person.id)) is True
+        assert conversation.mark_used(s, conversation.get_choice(s, b, person.id)) is False  # the sibling
+        assert conversation.mark_used(s, conversation.get_choice(s, alone, person.id)) is True  # another reply
+        later = datetime.now(UTC) + CHOICE_TTL + timedelta(minutes=1)
+        assert conversation.get_choice(s, alone, person.id, now=later) is None
+        assert conversation.prune(s, now=later) == 3
