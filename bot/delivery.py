@@ -23,6 +23,7 @@ class OutMessage:
     document: Path | None = None
     document_name: str | None = None
     options: list[Option] = field(default_factory=list)
+    ident: str | None = None  # the outbox row it comes from ("row:42"): retries of it resume, others never do
 
 
 class DeliveryError(Exception):
@@ -64,8 +65,9 @@ class PartsInFlight:
     """Remembers how many parts of a multi-part message (text chunks, then a document) went out,
     so that when the sender retries the row, the parts already delivered are not sent again.
 
-    Kept in memory: a restart forgets, which only matters for a row cut off by a hard crash —
-    and those the sender never resends anyway.
+    Keyed by the outbox row when there is one, so only retries of that row resume; a finished
+    row's entry is harmless (nothing retries it) and ages out. Kept in memory: a restart forgets,
+    which only matters for a row cut off by a hard crash — and those the sender never resends.
     """
 
     def __init__(self, limit: int = 1000):
@@ -74,6 +76,9 @@ class PartsInFlight:
 
     @staticmethod
     def key(chat_id: str, message: OutMessage) -> str:
+        """The outbox row (and chat: a moved chat starts over), else the content (interactive replies)."""
+        if message.ident:
+            return f"{message.ident}@{chat_id}"
         ident = [str(chat_id), message.text, str(message.document or ""), [o.choice_id for o in message.options]]
         return hashlib.sha256(json.dumps(ident, ensure_ascii=False).encode()).hexdigest()
 

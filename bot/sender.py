@@ -390,7 +390,8 @@ class OutboxSender:
     async def _send(self, row: OutgoingMessage, person: Person | None) -> None:
         channel = self.channels[row.channel]
         sent_to = row.chat_id  # a moved chat changes row.chat_id below; the limits apply to this one
-        message = OutMessage(row.text, self._document(row) if row.document_path else None, row.document_name)
+        message = OutMessage(row.text, self._document(row) if row.document_path else None, row.document_name,
+                             ident=f"row:{row.id}")
         store, clock = self.services.store, self.services.clock
         try:
             try:
