@@ -6,9 +6,12 @@
 
 Labelled sets: ``tests/data/questions.yaml`` (dev: the knowledge and thresholds were tuned on it)
 and ``tests/data/questions_holdout*.yaml`` (held out: never used to tune; each reported apart).
-A question is right when the bot answers from an accepted topic and the answer contains every
-``expect`` string; for ``topic: null`` when it does not answer (``matched: false``). An
-"invented answer" is ``matched: true`` on a question whose topic is null.
+A question is right when the bot answers from an accepted topic, the answer contains every
+``expect`` string (any case) and none of the ``forbid`` ones (exactly as written); for ``topic: null`` when it does not answer
+(``matched: false``). An "invented answer" is ``matched: true`` on a question whose topic is null;
+a "confident wrong answer" is ``matched: true`` (score at or above ``answer_at``) from a topic the
+question does not accept: as bad as an invented one, since the user gets it with the same assurance.
+Questions about "today" use the business clock ``BENCH_NOW`` (01/09/2020 09:00, as the tests do).
 
 Latency is in-process (parse + score + fill the template), on the bundled plan and on a
 synthetic knowledge base 10× larger, side by side with a naive baseline run in the same
@@ -22,7 +25,7 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,6 +36,7 @@ from rapidfuzz import fuzz, process
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.clock import ManualClock  # noqa: E402
 from messages.deadlines import Deadline, deadlines_for  # noqa: E402
 from messages.knowledge import Engine  # noqa: E402
 from messages.knowledge_schema import Knowledge, Topic  # noqa: E402
@@ -44,6 +48,7 @@ from messages.vntext import nfc  # noqa: E402
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DATA = ROOT / "tests" / "data"
 BASELINE_MATCH = 60  # the baseline answers when its best token_set_ratio reaches this
+BENCH_NOW = datetime(2020, 9, 1, 9, 0, tzinfo=TZ)  # the business clock of the labelled questions
 
 
 @dataclass
@@ -56,6 +61,7 @@ class Case:
     expect: list[str]
     style: list[str]
     source: str
+    forbid: list[str] = field(default_factory=list)
 
 
 def load_cases(holdout: bool | None = None) -> list[Case]:
@@ -73,16 +79,18 @@ def load_cases(holdout: bool | None = None) -> list[Case]:
                 q=str(item["q"]), kind=item["kind"],
                 topics=None if topic is None else ([topic] if isinstance(topic, str) else list(topic)),
                 unit=item.get("unit"), expect=list(item.get("expect", [])), style=list(item.get("style", [])),
+                forbid=list(item.get("forbid", [])),
                 inspection=datetime.strptime(when, "%d/%m/%Y %H:%M").replace(tzinfo=TZ) if when else None,
                 source=source))
     return cases
 
 
 class BenchWorld:
-    """The running bot's view (roster, inspection dates, deadlines) without a database."""
+    """The running bot's view (roster, inspection dates, deadlines, business clock) without a database."""
 
     def __init__(self, plan: Plan, unit: UnitRecord | None = None, inspection: datetime | None = None):
         self.plan = plan
+        self.clock = ManualClock(BENCH_NOW)
         base = Roster.from_plan(plan)
         self._roster = base.with_units([unit]) if unit is not None and base.get(unit.code) is None else base
         self._inspections = {unit.code: inspection} if unit is not None and inspection else {}
@@ -122,28 +130,31 @@ def _make_asker(plan: Plan, case: Case) -> tuple[UnitRecord | None, BenchWorld]:
     return unit, BenchWorld(plan, unit, case.inspection)
 
 
-def judge(engine: Engine, plan: Plan, case: Case) -> tuple[bool, bool, object]:
+def judge(engine: Engine, plan: Plan, case: Case) -> tuple[bool, bool, bool, object]:
+    """(right, invented, confidently wrong, the answer)."""
     unit, world = asker_for(plan, case)
     answer = engine.answer(case.q, unit, world)
     if case.topics is None:
-        return not answer.matched, answer.matched, answer
-    ok = answer.matched and answer.topic in case.topics
+        return not answer.matched, answer.matched, False, answer
+    on_topic = answer.matched and answer.topic in case.topics
     text = nfc(answer.answer).lower()
-    ok = ok and all(nfc(e).lower() in text for e in case.expect)
-    return ok, False, answer
+    ok = on_topic and all(nfc(e).lower() in text for e in case.expect)
+    ok = ok and not any(nfc(f) in nfc(answer.answer) for f in case.forbid)  # exact: "về Kiểm tra" is the bug
+    return ok, False, answer.matched and not on_topic, answer
 
 
 def accuracy(engine: Engine, plan: Plan, cases: list[Case], failures: bool) -> dict:
     by_kind: dict[str, list[bool]] = defaultdict(list)
     by_style: dict[str, list[bool]] = defaultdict(list)
-    invented = 0
+    invented = confident_wrong = 0
     wrong = []
     for case in cases:
-        ok, inv, answer = judge(engine, plan, case)
+        ok, inv, cw, answer = judge(engine, plan, case)
         by_kind[case.kind].append(ok)
         for style in case.style or ["plain"]:
             by_style[style].append(ok)
         invented += inv
+        confident_wrong += cw
         if not ok:
             wrong.append((case, answer))
     total = [ok for oks in by_kind.values() for ok in oks]
@@ -151,14 +162,16 @@ def accuracy(engine: Engine, plan: Plan, cases: list[Case], failures: bool) -> d
         for case, answer in wrong:
             print(f"  ✗ [{case.source}/{case.kind}] {case.q!r} unit={case.unit} → topic={answer.topic} "
                   f"matched={answer.matched} score={answer.score:.2f} want={case.topics} "
-                  f"sugg={answer.suggestion_ids} expect={case.expect}")
+                  f"sugg={answer.suggestion_ids} expect={case.expect}" + (f" forbid={case.forbid}" if case.forbid else ""))
     return {"overall": sum(total) / len(total), "n": len(total), "by_kind": by_kind, "by_style": by_style,
-            "invented": invented, "oos": sum(1 for c in cases if c.topics is None)}
+            "invented": invented, "oos": sum(1 for c in cases if c.topics is None),
+            "confident_wrong": confident_wrong, "on_topic": sum(1 for c in cases if c.topics is not None)}
 
 
 def print_accuracy(title: str, result: dict) -> None:
     print(f"\n{title}: {result['overall']:.1%} of {result['n']} "
-          f"(invented answers on out-of-scope: {result['invented']} of {result['oos']})")
+          f"(invented answers on out-of-scope: {result['invented']} of {result['oos']}; "
+          f"confident wrong-topic answers: {result['confident_wrong']} of {result['on_topic']})")
     print(f"  {'kind':<16}{'n':>5}{'acc':>8}")
     for kind, oks in sorted(result["by_kind"].items()):
         print(f"  {kind:<16}{len(oks):>5}{sum(oks) / len(oks):>8.1%}")
@@ -254,11 +267,12 @@ def calibrate(plan: Plan, cases: list[Case]) -> None:
         engine = Engine(tuned)
         r = accuracy(engine, tuned, cases, failures=False)
         worst = min(sum(v) / len(v) for v in r["by_kind"].values())
-        results.append((r["invented"], -r["overall"], -worst, answer_at, suggest_at, margin, sure_at))
+        results.append((r["invented"] + r["confident_wrong"], -r["overall"], -worst, answer_at, suggest_at, margin,
+                        sure_at))
     results.sort()
-    print("invented  overall  worst-kind  answer_at  suggest_at  margin  sure_at")
+    print("invented+confident-wrong  overall  worst-kind  answer_at  suggest_at  margin  sure_at")
     for inv, neg_all, neg_worst, a, s, m, sure in results[:15]:
-        print(f"{inv:>8}  {-neg_all:>7.1%}  {-neg_worst:>10.1%}  {a:>9}  {s:>10}  {m:>6}  {sure:>7}")
+        print(f"{inv:>24}  {-neg_all:>7.1%}  {-neg_worst:>10.1%}  {a:>9}  {s:>10}  {m:>6}  {sure:>7}")
 
 
 def main() -> int:

@@ -98,6 +98,7 @@ class Runtime:
     sender: object = None
     scheduler: object = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _started: list = field(default_factory=list)
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Clock | None = None) -> "Runtime":
@@ -127,20 +128,28 @@ class Runtime:
         }
 
     async def start(self) -> None:
-        await self.http.start()
-        for channel in self.channels.values():
-            await channel.start()
-        await self.sender.start()
-        await self.scheduler.start()
+        """HTTP first (a webhook must find its endpoint), then channels, sender, scheduler.
+        Whatever started is remembered, so a failure half-way stops exactly that."""
+        steps = [("http", self.http)]
+        steps += [(f"channel {name}", channel) for name, channel in self.channels.items()]
+        steps += [("sender", self.sender), ("scheduler", self.scheduler)]
+        for name, part in steps:
+            await part.start()
+            self._started.append((name, part))
         log.info("agency-bot running: channels=%s http=%s:%s", sorted(self.channels) or "none",
                  self.settings.http_host, self.http.port)
 
     async def stop(self) -> None:
-        await self.scheduler.stop()
-        await self.sender.stop()
-        for channel in self.channels.values():
-            await channel.stop()
-        await self.http.stop()
+        """Stop taking webhooks first (Telegram and Zalo resend what we refuse), then the rest in
+        reverse order; one part failing to stop does not keep the others running."""
+        http = [(n, p) for n, p in self._started if p is self.http]
+        others = [(n, p) for n, p in self._started if p is not self.http]
+        for name, part in http + others[::-1]:
+            try:
+                await part.stop()
+            except Exception:
+                log.exception("stopping %s failed", name)
+        self._started.clear()
         self.services.store.dispose()
 
     async def serve_forever(self) -> None:
@@ -150,8 +159,8 @@ class Runtime:
                 loop.add_signal_handler(sig, self._stop.set)
             except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
                 pass
-        await self.start()
         try:
+            await self.start()
             await self._stop.wait()
         finally:
             await self.stop()

@@ -72,9 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     except PlanError as exc:
-        print(texts.PLAN_BAD.format(source=exc.source), file=sys.stderr)
-        for problem in exc.problems:
-            print(texts.PLAN_PROBLEM.format(problem=problem), file=sys.stderr)
+        _print_plan_error(exc)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -87,6 +85,12 @@ def _secrets(settings: Settings) -> list[str]:
 
 
 # ---- plan ---------------------------------------------------------------------
+def _print_plan_error(exc: PlanError) -> None:
+    print(texts.PLAN_BAD.format(source=exc.source), file=sys.stderr)
+    for problem in exc.problems:
+        print(texts.PLAN_PROBLEM.format(problem=problem), file=sys.stderr)
+
+
 def plan_check(file: str | None) -> int:
     if file is None:
         try:
@@ -98,9 +102,7 @@ def plan_check(file: str | None) -> int:
     try:
         plan = load_plan(file)
     except PlanError as exc:
-        print(texts.PLAN_BAD.format(source=exc.source), file=sys.stderr)
-        for problem in exc.problems:
-            print(texts.PLAN_PROBLEM.format(problem=problem), file=sys.stderr)
+        _print_plan_error(exc)
         return 1
     print(texts.PLAN_OK.format(source=source, citation=plan.document.citation, title=plan.document.title,
                                units=len(plan.units), deliverables=len(plan.deliverables),
@@ -216,7 +218,7 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
         link = asyncio.run(deep_link_factory(settings))
         if link is not None:
             services.invite_links["telegram"] = link
-    if settings.zalo_enabled:
+    if settings.zalo_enabled:  # the OA has no deep link; the invite then says "dangky CODE" for Zalo
         services.invite_links["zalo"] = lambda code: None
     code, expires = issue_invite(services, unit.code, None, args.days)
     from messages.texts import registration as reg_texts

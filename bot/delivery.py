@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
+import httpx
+
 from handlers.types import Option
 
 
@@ -56,6 +58,23 @@ class Rejected(DeliveryError):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+class Uncertain(DeliveryError):
+    """The request went out but no answer came back (read timeout, connection dropped before the
+    answer): the platform may have delivered it. Never resent — "never twice" — the row fails
+    with that reason, like a row found ``sending`` after a crash."""
+
+
+# httpx errors raised before the request was complete at the platform: it cannot have been acted on
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError, httpx.WriteTimeout,
+             httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.ProxyError)
+
+
+def may_have_arrived(exc: httpx.HTTPError) -> bool:
+    """Whether the platform may have received (and acted on) the request that failed with ``exc``.
+    Anything not known to fail before the request was complete counts as "may have"."""
+    return not isinstance(exc, _NOT_SENT)
 
 
 Part = Callable[[], Awaitable[Any]]

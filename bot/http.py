@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from typing import Callable
 
 import uvicorn
@@ -11,6 +12,9 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
+
+from bot.settings import SettingsError
+from messages.texts import config as texts
 
 log = logging.getLogger("agency_bot.http")
 
@@ -23,20 +27,26 @@ def build_app(routes: list[BaseRoute], health: Callable[[], dict]) -> Starlette:
 
 
 class HttpServer:
-    """uvicorn without its signal handling (the bot owns shutdown)."""
+    """uvicorn serving a socket the bot binds itself: a port in use is one clear sentence, not
+    uvicorn's ``sys.exit``; ``log_config=None`` keeps uvicorn's loggers under the bot's (redacting) handler."""
 
     def __init__(self, app: Starlette, host: str, port: int):
         config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
-                                lifespan="off")
+                                lifespan="off", log_config=None, timeout_graceful_shutdown=5)
         self.server = uvicorn.Server(config)
         self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self._task: asyncio.Task | None = None
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self.server.serve(), name="http")
+        host, port = self.server.config.host, self.server.config.port
+        try:
+            sock = socket.create_server((host, port))
+        except OSError as exc:
+            raise SettingsError(texts.PORT_IN_USE.format(host=host, port=port, reason=exc.strerror or exc)) from None
+        self._task = asyncio.create_task(self.server.serve(sockets=[sock]), name="http")
         while not self.server.started:
             if self._task.done():
-                self._task.result()  # raises the bind error
+                self._task.result()
             await asyncio.sleep(0.01)
 
     @property

@@ -1,6 +1,6 @@
 """The reminder scheduler: one in-process APScheduler 3.x that wakes the outbox sender on time.
 
-The store is the truth (reminders are ``outgoing_message`` rows, see ``handlers/reminders.py``);
+The store is the truth (reminders are ``outgoing_message`` rows, see ``handlers/reminders/``);
 APScheduler only holds jobs rebuilt from it at start-up and after each replan:
 
 - one date job per distinct due time of pending rows, id ``outbox-due-<epoch>`` with

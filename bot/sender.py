@@ -29,11 +29,26 @@ Telegram id). Guards and batches are read in a worker thread so they never hold 
 
 On ``RetryLater`` the whole channel pauses for the time asked — Telegram's flood control is
 per bot, and its 429 does not say whether one chat or the bot was too fast — and the row waits
-at least that long, the attempt not counted. ``Unreachable``: the person is marked inactive,
-the row ``undeliverable``, and their later rows too. ``ChatMoved``: the person and their
-pending rows follow the new id, and the row goes again at once. ``Rejected``: ``failed`` with
-the platform's reason, no retry. Any other error: retried with exponential backoff
+at least that long, the attempt not counted. ``Unreachable``: the person is marked inactive
+(stored), the row ``undeliverable``, and their later rows too — read from the stored flag, so
+when they write to the bot again (``people.ensure`` makes them active) they get messages again.
+``ChatMoved``: the person and their pending rows follow the new id, and the row goes again at
+once. ``Rejected``: ``failed`` with the platform's reason, no retry.
+
+Network failures are decided by whether the request may have reached the platform, which only
+the channel can see (it knows the HTTP error): ``Uncertain`` — no answer after the request went
+out (a read timeout, a connection dropped before the answer) — means the platform may have
+delivered it, so the row becomes ``failed`` with that reason and is never sent again, exactly
+like a row found ``sending`` after a crash ("never twice" outranks "always arrives"; staff see
+it). Any other error (could not connect, no pooled connection, the request not fully written,
+a 5xx answer) left nothing at the platform: retried with exponential backoff
 (``backoff_base × 2^(attempt-1)``, capped), then ``failed`` after ``max_attempts``.
+
+Recording a result is retried briefly (``record_attempts``, short backoff) when the database
+fails ("database is locked"); if it still fails, it is logged and kept in memory to be written on
+the sender's next passes — the row stays ``sending`` meanwhile, so it is never sent again, and
+its listeners run once it is recorded. A process that stops before that leaves the row
+``sending``: the next start reports it as interrupted, as after a crash.
 """
 
 from __future__ import annotations
@@ -43,13 +58,14 @@ import logging
 from collections import deque
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from bot.channels.base import Channel
-from bot.delivery import ChatMoved, OutMessage, Rejected, RetryLater, Unreachable
+from bot.delivery import ChatMoved, OutMessage, Rejected, RetryLater, Uncertain, Unreachable
 from handlers.context import Services
+from handlers.types import Option
 from messages.texts import delivery as texts
 from storage import outbox
 from storage import people as people_store
@@ -59,6 +75,8 @@ log = logging.getLogger("agency_bot.sender")
 
 Guard = Callable[[OutgoingMessage, datetime], "str | None"]
 Listener = Callable[[OutgoingMessage], None]
+Write = Callable[[Session], Any]  # one database write of a send's result
+Then = Callable[[Any], None]  # what follows once it is written (listeners), given its result
 _BUSY = float("inf")  # a chat with a message in flight
 
 
@@ -114,7 +132,8 @@ class OutboxSender:
                  max_attempts: int = 5, backoff_base: float = 2.0, backoff_max: float = 600.0,
                  private_interval: float = 1.0, group_interval: float = 3.0,
                  batch_size: int = 200, poll_seconds: float = 30.0, max_in_flight: int | None = None,
-                 stop_timeout: float = 20.0, rate_window: float = 1.0):
+                 stop_timeout: float = 20.0, rate_window: float = 1.0,
+                 record_attempts: int = 4, record_backoff: float = 0.1):
         self.services = services
         self.channels = channels
         self.settings = settings
@@ -126,13 +145,15 @@ class OutboxSender:
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.stop_timeout = stop_timeout
+        self.record_attempts = max(1, record_attempts)
+        self.record_backoff = record_backoff
         self._pacers = {name: Pacer(self._rate(name, ch), rate_window) for name, ch in channels.items()}
         fastest = max((1.0 / p.interval for p in self._pacers.values()), default=1.0)
         self._max_in_flight = max_in_flight or max(4, int(fastest * 2))
         self._guards: dict[str, list[Guard]] = {}
         self._listeners: list[Listener] = []
         self._chat_ready: dict[tuple[str, str], float] = {}  # (channel, chat) -> loop time of next allowed send
-        self._blocked: set[int] = set()  # people found unreachable during this run
+        self._unrecorded: list[tuple[OutgoingMessage, str, Write, Then | None]] = []  # writes the database refused
         self._moved: dict[tuple[str, str], str] = {}  # (channel, old chat) -> new chat, during this run
         self._inflight: set[asyncio.Task] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -245,6 +266,8 @@ class OutboxSender:
             wait = min(wait, (clock.to_real(next_due) - real).total_seconds())
         if next_retry is not None:
             wait = min(wait, (next_retry - real).total_seconds())
+        if self._unrecorded:  # results the database refused: try them again soon
+            wait = min(wait, 1.0)
         return max(0.05, wait)
 
     async def _drain(self) -> int:
@@ -252,6 +275,7 @@ class OutboxSender:
             sent_before = self.sent
             deferred: set[tuple[str, str]] = set()  # chats that must wait before their next message
             while not self._stopping:
+                self._retry_unrecorded()
                 mono = self._loop.time()
                 deferred = {c for c in deferred if self._chat_ready.get(c, 0.0) > mono}
                 # reading a batch takes a few queries: in a worker thread, so sends already handed to
@@ -276,6 +300,7 @@ class OutboxSender:
                 self._prune()
             if self._inflight:
                 await asyncio.gather(*list(self._inflight), return_exceptions=True)
+            self._retry_unrecorded()
             return self.sent - sent_before
 
     async def _sleep(self, seconds: float) -> None:
@@ -321,11 +346,11 @@ class OutboxSender:
                 log.exception("guard failed for row=%s kind=%s; sending anyway", row.id, row.kind)
                 reason = None
             if reason:
-                self._finish(row, outbox.CANCELLED, reason)
+                await self._finish(row, outbox.CANCELLED, reason)
                 return
         person, problem = self._recipient(row, persons)
         if problem:
-            self._finish(row, outbox.UNDELIVERABLE, problem)
+            await self._finish(row, outbox.UNDELIVERABLE, problem)
             return
         chat_id = person.chat_id if person is not None else row.chat_id
         chat_id = self._moved.get((row.channel, chat_id), chat_id)
@@ -374,7 +399,7 @@ class OutboxSender:
             person = persons.get(row.person_id)
             if person is None:
                 return None, texts.NO_PERSON
-            if not person.active or person.id in self._blocked:
+            if not person.active:  # stored, and set on this batch's copy when a send finds them blocked
                 return None, texts.INACTIVE
         if row.document_path and not self._document(row).is_file():
             return None, texts.DOCUMENT_MISSING.format(name=row.document_name or Path(row.document_path).name)
@@ -388,63 +413,11 @@ class OutboxSender:
         return path
 
     async def _send(self, row: OutgoingMessage, person: Person | None) -> None:
-        channel = self.channels[row.channel]
         sent_to = row.chat_id  # a moved chat changes row.chat_id below; the limits apply to this one
-        message = OutMessage(row.text, self._document(row) if row.document_path else None, row.document_name,
-                             ident=f"row:{row.id}")
-        store, clock = self.services.store, self.services.clock
         try:
-            try:
-                await channel.deliver(row.chat_id, message)
-            except asyncio.CancelledError:
-                # stopped hard while the platform call was out: it may have arrived
-                self._finish(row, outbox.FAILED, texts.INTERRUPTED, expect=outbox.SENDING)
-                raise
-            except RetryLater as exc:
-                after = max(float(exc.after), 0.0)
-                self._pacers[row.channel].pause(self._loop.time() + after)
-                log.warning("channel=%s asked to wait %ss (row=%s)", row.channel, after, row.id)
-                with store.session() as s:
-                    outbox.release(s, row.id, next_attempt_at=clock.real_now() + timedelta(seconds=after),
-                                   reason=texts.SLOW_DOWN.format(after=after), refund_attempt=True)
-            except Unreachable:
-                if person is not None:
-                    self._blocked.add(person.id)
-                    with store.session() as s:
-                        people_store.set_active(s, person.id, False)
-                log.info("person=%s unreachable on %s: marked inactive", row.person_id, row.channel)
-                self._finish(row, outbox.UNDELIVERABLE, texts.BLOCKED, expect=outbox.SENDING)
-            except ChatMoved as exc:
-                new = str(exc.new_chat_id)
-                if new == row.chat_id:
-                    self._finish(row, outbox.FAILED, texts.CHAT_MOVED_LOOP, expect=outbox.SENDING)
-                    return
-                self._moved[(row.channel, row.chat_id)] = new  # later rows of this batch read the old id
-                with store.session() as s:
-                    people_store.move_chat(s, row.channel, row.chat_id, new)
-                    outbox.move_pending_chat(s, row.channel, row.chat_id, new)
-                    outbox.release(s, row.id, next_attempt_at=None, reason=texts.CHAT_MOVED, chat_id=new,
-                                   refund_attempt=True)
-                log.info("chat moved on %s (row=%s): following it", row.channel, row.id)
-            except Rejected as exc:
-                self._finish(row, outbox.FAILED, texts.REJECTED.format(reason=exc.reason), expect=outbox.SENDING)
-            except Exception as exc:  # network faults, 5xx: retry with backoff
-                error = f"{type(exc).__name__}: {exc}"[:300]
-                if row.attempts >= self.max_attempts:
-                    log.warning("row=%s failed after %d attempts: %s", row.id, row.attempts, type(exc).__name__)
-                    self._finish(row, outbox.FAILED, texts.FAILED.format(attempts=row.attempts, error=error),
-                                 expect=outbox.SENDING)
-                else:
-                    delay = min(self.backoff_max, self.backoff_base * 2 ** (row.attempts - 1))
-                    with store.session() as s:
-                        outbox.release(s, row.id, next_attempt_at=clock.real_now() + timedelta(seconds=delay),
-                                       reason=texts.TEMPORARY.format(attempt=row.attempts, error=error))
-            else:
-                with store.session() as s:
-                    outbox.mark_sent(s, row.id, clock.now())
-                self.sent += 1
-                row.status, row.sent_at, row.last_error = outbox.SENT, clock.now(), None
-                self._notify(row)
+            await self._deliver(row, person)
+        except Exception:  # a bug, not an outcome: never let the task die unseen
+            log.exception("row=%s: sending failed unexpectedly; it stays '%s' and is not resent", row.id, row.status)
         finally:
             # the next message to this chat leaves one interval after the platform answered this one,
             # so network jitter can never bring two of them closer together than the limit
@@ -453,13 +426,130 @@ class OutboxSender:
             self._chat_ready[(row.channel, sent_to)] = answered + self._chat_interval(row.channel, sent_to)
             self._slots.release()
 
+    async def _deliver(self, row: OutgoingMessage, person: Person | None) -> None:
+        """One platform call for a claimed row, and its outcome recorded."""
+        channel = self.channels[row.channel]
+        message = OutMessage(row.text, self._document(row) if row.document_path else None, row.document_name,
+                             options=[Option(o["label"], o["choice_id"]) for o in row.options or []],
+                             ident=f"row:{row.id}")
+        clock = self.services.clock
+        try:
+            await channel.deliver(row.chat_id, message)
+        except asyncio.CancelledError:
+            # stopped hard while the platform call was out: it may have arrived
+            error = self._write_now(*self._finishing(row, outbox.FAILED, texts.INTERRUPTED, outbox.SENDING))
+            if error is not None:  # it stays 'sending': the next start reports it as interrupted
+                log.error("row=%s: could not record the interrupted send", row.id, exc_info=error)
+            raise
+        except RetryLater as exc:
+            after = max(float(exc.after), 0.0)
+            self._pacers[row.channel].pause(self._loop.time() + after)
+            log.warning("channel=%s asked to wait %ss (row=%s)", row.channel, after, row.id)
+            retry_at = clock.real_now() + timedelta(seconds=after)
+            await self._record(row, "retry", lambda s: outbox.release(
+                s, row.id, next_attempt_at=retry_at, reason=texts.SLOW_DOWN.format(after=after),
+                refund_attempt=True))
+        except Unreachable:
+            if person is not None:
+                person.active = False  # the rest of this batch skips them; later batches read the stored flag
+                await self._record(row, "inactive person", lambda s: people_store.set_active(s, person.id, False))
+            log.info("person=%s unreachable on %s: marked inactive", row.person_id, row.channel)
+            await self._finish(row, outbox.UNDELIVERABLE, texts.BLOCKED, expect=outbox.SENDING)
+        except ChatMoved as exc:
+            old, new = row.chat_id, str(exc.new_chat_id)
+            if new == old:
+                await self._finish(row, outbox.FAILED, texts.CHAT_MOVED_LOOP, expect=outbox.SENDING)
+                return
+            self._moved[(row.channel, old)] = new  # later rows of this batch read the old id
+
+            def follow(s: Session) -> None:  # each step is idempotent: safe to write again
+                people_store.move_chat(s, row.channel, old, new)
+                outbox.move_pending_chat(s, row.channel, old, new)
+                outbox.release(s, row.id, next_attempt_at=None, reason=texts.CHAT_MOVED, chat_id=new,
+                               refund_attempt=True)
+
+            await self._record(row, "moved chat", follow)
+            log.info("chat moved on %s (row=%s): following it", row.channel, row.id)
+        except Rejected as exc:
+            await self._finish(row, outbox.FAILED, texts.REJECTED.format(reason=exc.reason), expect=outbox.SENDING)
+        except Uncertain as exc:
+            log.warning("row=%s: no answer from %s after sending (%s): may have arrived; failed, not resent",
+                        row.id, row.channel, str(exc)[:200])
+            await self._finish(row, outbox.FAILED, texts.UNCERTAIN, expect=outbox.SENDING)
+        except Exception as exc:  # nothing reached the platform (could not connect, 5xx): retry with backoff
+            error = f"{type(exc).__name__}: {exc}"[:300]
+            if row.attempts >= self.max_attempts:
+                log.warning("row=%s failed after %d attempts: %s", row.id, row.attempts, type(exc).__name__)
+                await self._finish(row, outbox.FAILED, texts.FAILED.format(attempts=row.attempts, error=error),
+                                   expect=outbox.SENDING)
+            else:
+                delay = min(self.backoff_max, self.backoff_base * 2 ** (row.attempts - 1))
+                retry_at = clock.real_now() + timedelta(seconds=delay)
+                await self._record(row, "retry", lambda s: outbox.release(
+                    s, row.id, next_attempt_at=retry_at, reason=texts.TEMPORARY.format(attempt=row.attempts,
+                                                                                      error=error)))
+        else:
+            self.sent += 1  # delivered, whenever the database takes note of it
+            when = clock.now()
+
+            def sent(recorded: bool) -> None:
+                if recorded:
+                    row.status, row.sent_at, row.last_error = outbox.SENT, when, None
+                    self._notify(row)
+
+            await self._record(row, "sent", lambda s: outbox.mark_sent(s, row.id, when), sent)
+
     # ---- outcomes -------------------------------------------------------------------------
-    def _finish(self, row: OutgoingMessage, status: str, reason: str, *, expect: str = outbox.PENDING) -> None:
-        with self.services.store.session() as s:
-            changed = outbox.finish(s, row.id, status, reason, expect=expect)
-        if changed:
-            row.status, row.last_error = status, reason[:500]
-            self._notify(row)
+    def _finishing(self, row: OutgoingMessage, status: str, reason: str, expect: str) -> tuple[Write, Then]:
+        """The write that moves ``row`` to a final state, and the listeners' turn if it did."""
+        def then(changed: bool) -> None:
+            if changed:
+                row.status, row.last_error = status, reason[:500]
+                self._notify(row)
+
+        return (lambda s: outbox.finish(s, row.id, status, reason, expect=expect)), then
+
+    async def _finish(self, row: OutgoingMessage, status: str, reason: str, *, expect: str = outbox.PENDING) -> None:
+        await self._record(row, status, *self._finishing(row, status, reason, expect))
+
+    async def _record(self, row: OutgoingMessage, what: str, write: Write, then: Then | None = None) -> None:
+        """Write a send's result, retrying briefly when the database fails ("database is locked");
+        if it still fails, keep it for the next passes (see the module docstring)."""
+        for attempt in range(1, self.record_attempts + 1):
+            error = self._write_now(write, then)
+            if error is None:
+                return
+            if attempt < self.record_attempts:
+                log.warning("row=%s: recording %s failed (%s); trying again", row.id, what, type(error).__name__)
+                await asyncio.sleep(self.record_backoff * 2 ** (attempt - 1))
+        log.error("row=%s: could not record %s after %d tries; kept in memory to write on the next passes "
+                  "(a claimed row is not sent again meanwhile)", row.id, what, self.record_attempts, exc_info=error)
+        self._unrecorded.append((row, what, write, then))
+
+    def _write_now(self, write: Write, then: Then | None = None) -> Exception | None:
+        """One try at a write (and what follows it); the database's error if it refused."""
+        try:
+            with self.services.store.session() as s:
+                result = write(s)
+        except Exception as exc:
+            return exc
+        if then is not None:
+            then(result)
+        return None
+
+    def _retry_unrecorded(self) -> None:
+        """Write the results the database refused earlier, in order; what fails again waits again."""
+        if not self._unrecorded:
+            return
+        waiting, self._unrecorded = self._unrecorded, []
+        for index, (row, what, write, then) in enumerate(waiting):
+            error = self._write_now(write, then)
+            if error is not None:
+                log.warning("%d result(s) still not recorded (%s); trying again later", len(waiting) - index,
+                            type(error).__name__)
+                self._unrecorded = waiting[index:] + self._unrecorded
+                return
+            log.info("row=%s: %s recorded after all", row.id, what)
 
     def _notify(self, row: OutgoingMessage) -> None:
         for fn in self._listeners:

@@ -18,24 +18,27 @@ from typing import Any
 
 from handlers.broadcast_reports import names, reports_for, summary_text
 from handlers.context import Context, Services
+from handlers.formatting import fmt_mb, tier_name
 from handlers.reports import standings, unit_order
 from handlers.router import Router
 from handlers.types import FileTooLarge, Option, Reply
 from messages.texts import broadcast as texts
+from messages.texts import common as common_texts
 from messages.texts import delivery as delivery_texts
 from messages.units import UnitRecord
 from messages.vntext import fmt_datetime
 from storage import broadcasts as store
-from storage import outbox
+from storage import outbox, people
 from storage.files import FileStoreError, safe_name
 from storage.models import Person
 
 log = logging.getLogger("agency_bot.broadcast")
 
-NOTICE_MAX = 3500  # leaves room for the header within Telegram's 4096 characters
-UPLOAD_MAX = 50 * 1024 * 1024  # what a Telegram bot may upload
-NO_PUSH_CHANNELS = frozenset({"console"})  # a terminal session cannot be reached afterwards
+# A notice is read on a phone: a few paragraphs; details go in the attached document.
+# (A product rule, not a platform's: channels split long texts themselves.)
+NOTICE_MAX = 3500
 HISTORY_SIZE = 10
+EXCERPT_CHARS = 60  # of each notice in /lichsuthongbao
 
 S_UNIT, S_TEXT, S_DOCUMENT, S_PREVIEW = "broadcast_unit", "broadcast_text", "broadcast_document", "broadcast_preview"
 STATES = (S_UNIT, S_TEXT, S_DOCUMENT, S_PREVIEW)
@@ -47,13 +50,13 @@ def audience_label(services: Services, audience: dict) -> str:
     if kind == "all":
         return texts.AUDIENCE_ALL
     if kind == "tier":
-        return texts.AUDIENCE_TIER.get(audience.get("tier"), str(audience.get("tier")))
+        return tier_name(audience.get("tier"))
     if kind == "inspected":
         return texts.AUDIENCE_INSPECTED
     if kind == "not_inspected":
         return texts.AUDIENCE_NOT_INSPECTED
     if kind == "owes":
-        deliverable = next((d for d in services.plan.deliverables if d.id == audience.get("deliverable")), None)
+        deliverable = services.plan.deliverable(audience.get("deliverable"))
         return texts.AUDIENCE_OWES_LABEL.format(title=deliverable.title if deliverable else audience.get("deliverable"))
     if kind == "unit":
         unit = services.roster().get(audience.get("unit", ""))
@@ -97,10 +100,10 @@ class Reach:
 
 
 def reach(services: Services, session: Any, units: list[UnitRecord]) -> Reach:
-    found = store.people_of_units(session, [u.code for u in units])
+    found = people.reachable_focal_points(session, [u.code for u in units], active_only=False)
     result = Reach(units)
     for unit in units:
-        members = [p for p in found.get(unit.code, []) if p.channel not in NO_PUSH_CHANNELS]
+        members = found.get(unit.code, [])
         if not members:
             result.no_focal.append(unit)
         for person in members:
@@ -109,9 +112,8 @@ def reach(services: Services, session: Any, units: list[UnitRecord]) -> Reach:
 
 
 def notice_text(services: Services, text: str) -> str:
-    coordinator = services.roster().get(services.plan.coordinator)
-    sender = (coordinator.name if coordinator else services.plan.coordinator).upper()
-    return texts.NOTICE.format(sender=sender, text=text)
+    plan = services.plan
+    return texts.NOTICE.format(sender=plan.unit_name(plan.coordinator).upper(), text=text)
 
 
 # ---- the conversation ---------------------------------------------------------------------
@@ -153,9 +155,6 @@ def _preview(ctx: Context, data: dict) -> list[Reply]:
     text = texts.PREVIEW.format(label=data["label"], units=len(units), people=len(r.people),
                                 reached=r.reached_units, extra=extra,
                                 document=data.get("document_name") or texts.PREVIEW_NO_DOCUMENT, notice=notice)
-    if len(text) > 4096:  # the notice itself fits; only a long preview frame is shortened
-        cut = len(text) - 4096 + 1
-        text = text.replace(notice, notice[:len(notice) - cut] + "…")
     return [Reply(text, options=_preview_options(ctx, token))]
 
 
@@ -163,13 +162,13 @@ async def _receive_document(ctx: Context) -> tuple[str, str] | str:
     """Keep the attached file in the content-addressed store: (stored path, shown name) or a refusal."""
     incoming = ctx.inbound.file
     services = ctx.services
-    limit = min(services.max_file_bytes.get(ctx.actor.channel, UPLOAD_MAX), UPLOAD_MAX)
+    limit = services.file_limit(ctx.actor.channel)
     if incoming.size is not None and incoming.size > limit:
-        return texts.DOCUMENT_TOO_LARGE.format(limit=limit // (1024 * 1024))
+        return texts.DOCUMENT_TOO_LARGE.format(limit=fmt_mb(limit))
     try:
         received = await services.files.receive(incoming.fetch, limit)
     except FileTooLarge:
-        return texts.DOCUMENT_TOO_LARGE.format(limit=limit // (1024 * 1024))
+        return texts.DOCUMENT_TOO_LARGE.format(limit=fmt_mb(limit))
     except Exception:  # a download that broke (network, disk): say so, keep the draft
         log.exception("broadcast attachment download failed person=%s", ctx.actor.person_id)
         return texts.DOCUMENT_FAILED
@@ -182,7 +181,7 @@ async def _receive_document(ctx: Context) -> tuple[str, str] | str:
         log.exception("broadcast attachment not kept person=%s", ctx.actor.person_id)
         return texts.DOCUMENT_FAILED
     services.files.release(rel)  # kept for good: the broadcast (and the outbox rows) will point to it
-    return rel, safe_name(incoming.name, received.kind, "thong-bao")
+    return rel, safe_name(incoming.name, received.kind, texts.DOCUMENT_FALLBACK_NAME)
 
 
 def register(router: Router) -> None:
@@ -190,7 +189,7 @@ def register(router: Router) -> None:
     async def thongbao(ctx: Context) -> list[Reply]:
         plan = ctx.plan
         choices: list[tuple[str, dict]] = [(texts.AUDIENCE_ALL, {"kind": "all"})]
-        choices += [(label, {"kind": "tier", "tier": tier}) for tier, label in texts.AUDIENCE_TIER.items()]
+        choices += [(label, {"kind": "tier", "tier": tier}) for tier, label in common_texts.TIER.items()]
         choices += [(texts.AUDIENCE_INSPECTED, {"kind": "inspected"}),
                     (texts.AUDIENCE_NOT_INSPECTED, {"kind": "not_inspected"})]
         choices += [(texts.AUDIENCE_OWES.format(short=d.short), {"kind": "owes", "deliverable": d.id})
@@ -336,7 +335,7 @@ def history_replies(ctx: Context) -> list[Reply]:
     reports_for(services).reconcile()
     with ctx.db() as s:
         rows = store.recent(s, HISTORY_SIZE)
-        figs = {row.id: store.figures(s, row.id) for row in rows}
+        figs = store.figures_many(s, [row.id for row in rows])
     if not rows:
         return [Reply(texts.HISTORY_EMPTY)]
     lines = [texts.HISTORY_HEADER]
@@ -348,10 +347,10 @@ def history_replies(ctx: Context) -> list[Reply]:
             label=row.audience_label, status=texts.HISTORY_STATUS.get(row.status, row.status),
             sent=fig.sent, total=fig.total, failed=fig.failed, unreachable=fig.unreachable,
             no_focal=len((row.audience or {}).get("no_focal", [])),
-            excerpt=excerpt[:60] + ("…" if len(excerpt) > 60 else ""),
+            excerpt=excerpt[:EXCERPT_CHARS] + ("…" if len(excerpt) > EXCERPT_CHARS else ""),
         ))
     options = [ctx.option(texts.HISTORY_DETAIL_BUTTON.format(id=row.id), "bc_detail", id=row.id) for row in rows]
-    return [Reply("\n\n".join(lines)[:4096], options=options)]
+    return [Reply("\n\n".join(lines), options=options)]
 
 
 def subscribe(services: Services) -> None:

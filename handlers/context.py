@@ -20,6 +20,8 @@ from storage.db import Store
 
 log = logging.getLogger("agency_bot.handlers")
 
+DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024  # a channel the settings did not size
+
 
 class ClockLike(Protocol):
     tz: ZoneInfo
@@ -83,11 +85,22 @@ class Services:
             visit = unit_store.inspection_of(s, unit_code)
         return visit.starts_at.astimezone(self.tz) if visit else None
 
+    def inspections(self) -> dict[str, datetime]:
+        """Every unit's inspection date (local time), in one query: for work over many units."""
+        with self.store.session() as s:
+            return {v.unit_code: v.starts_at.astimezone(self.tz) for v in unit_store.all_inspections(s)}
+
     def deadlines(self, unit: UnitRecord) -> list[Deadline]:
         return deadlines_for(self.plan, unit.code, unit.inspected, self.tz, self.inspection_at(unit.code))
 
-    def is_staff_id(self, channel: str, external_id: str) -> bool:
-        return external_id in self.staff_ids.get(channel, frozenset())
+    def deadlines_many(self, units: list[UnitRecord]) -> dict[str, list[Deadline]]:
+        """``deadlines`` for many units with one query, whatever their number (overview, export)."""
+        visits = self.inspections()
+        return {u.code: deadlines_for(self.plan, u.code, u.inspected, self.tz, visits.get(u.code)) for u in units}
+
+    def file_limit(self, channel: str) -> int:
+        """The largest file the bot takes in on ``channel`` (what that platform lets a bot download)."""
+        return self.max_file_bytes.get(channel, DEFAULT_MAX_FILE_BYTES)
 
 
 @dataclass

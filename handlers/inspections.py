@@ -3,9 +3,12 @@
 ``/datlich UNIT dd/mm/yyyy [hh:mm]``: the unit is named as people write it (a commune
 typed in full, commune then district, is added and becomes directly inspected, II.2.c); the date
 is checked (31/9 does not exist; a date outside the inspection window or already past is
-stored with a warning). The unit's focal points are told at once through the outbox, and
-reminded 7 and 1 days before (handlers/reminders.py); changing the date cancels the
-reminders of the old one.
+stored with a warning). A department or district off the plan's list (II.2.a–b) keeps its
+date, with a warning, but still owes what the plan says (storage/units.set_inspection).
+The unit's focal points are told at once through the outbox, and reminded 7 and 1 days
+before: this module replans the unit's reminders itself (it reports how many were told),
+so handlers/reminders/ does not replan again on ``inspection_set``; changing the date
+cancels the reminders of the old one.
 """
 
 from __future__ import annotations
@@ -106,10 +109,11 @@ def set_date(ctx: Context, unit: UnitRecord, starts_at: datetime, *, default_tim
             return texts.SET_OK.format(unit=unit.name, when=fmt_datetime(starts_at)) + "\n" + texts.SET_SAME
         was_inspected = (row := unit_store.get(s, unit.code)) is not None and row.inspected
         unit_store.set_inspection(s, unit.code, starts_at, ctx.actor.person_id)
-        focal = [p for p in people.focal_points(s, unit.code) if p.channel not in reminders.NO_PUSH_CHANNELS]
+        focal = people.focal_points(s, unit.code)
     if unit.tier == "commune" and not was_inspected:
         services.units_changed()  # the commune is now inspected directly: the roster must say so
     log.info("inspection set unit=%s by person=%s changed=%s", unit.code, ctx.actor.person_id, previous is not None)
+    # the one replan of this change (the reminders' listener does not answer ``inspection_set``)
     changes = reminders.replan(services, [unit.code], previous={unit.code: previous} if previous else None)
     services.emit("inspection_set", unit_code=unit.code, starts_at=starts_at, previous=previous)
 
@@ -150,6 +154,11 @@ def warnings(services: Services, unit: UnitRecord, starts_at: datetime) -> list[
         found.append(texts.WARN_PAST)
     if unit.tier != "commune" and unit.code not in plan.inspected_codes:
         found.append(texts.WARN_NOT_LISTED.format(unit=unit.name, section=plan.section_label(plan.inspection.section)))
+    if unit.tier == "commune" and not plan.inspects_communes_of(unit.parent):
+        district = services.roster().get(unit.parent or "")
+        found.append(texts.WARN_DISTRICT_NOT_LISTED.format(
+            district=district.name if district else unit.parent, section=plan.section_label(plan.inspection.section),
+            communes_section=plan.section_label(plan.inspection.communes_section)))
     if unit.tier == "commune" and unit.parent:
         with services.store.session() as s:
             visits = {v.unit_code for v in unit_store.all_inspections(s)}

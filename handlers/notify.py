@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import logging
 
-from sqlmodel import select
-
 from handlers.context import Services
-from storage import outbox
+from storage import outbox, people
 from storage.models import Person
 
 log = logging.getLogger("agency_bot.notify")
@@ -35,9 +33,7 @@ def notify_people(services: Services, persons: list[Person], key: str, text: str
 def staff_people(services: Services) -> list[Person]:
     """Staff reachable by the bot: granted in the store, or listed in STAFF_*_IDS."""
     with services.store.session() as s:
-        rows = s.exec(select(Person).where(Person.active == True)).all()  # noqa: E712
-    return [p for p in rows
-            if p.channel != "console" and (p.role == "staff" or services.is_staff_id(p.channel, p.external_id))]
+        return people.staff(s, services.staff_ids, reachable_only=True)
 
 
 def notify_staff(services: Services, key: str, text: str) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from handlers.context import Context, Services
+from handlers.formatting import tier_name
 from handlers.router import Router
 from handlers.types import Reply
 from messages.deadlines import Deadline
@@ -20,12 +21,15 @@ from messages.plan import Deliverable
 from messages.texts import reports as texts
 from messages.units import UnitRecord
 from messages.vntext import fmt_date, fmt_datetime
+from storage import people
 from storage import reports as report_store
 
 log = logging.getLogger("agency_bot.reports")
 
 TIERS = ("department", "district", "commune")
-TELEGRAM_TEXT_LIMIT = 4096
+# The short overview is read on a phone: a screenful or two. Lists of names shrink to fit;
+# the full list (a button) and the workbook have everything. Channels split long texts.
+OVERVIEW_MAX_CHARS = 3500
 OVERVIEW_NAMES = 8  # missing units named per deliverable in the short overview
 
 
@@ -40,10 +44,15 @@ class Standing:
     overdue: bool  # nothing received and the deadline has passed
 
     @property
+    def on_time(self) -> bool:
+        """The one rule: the first version arrived by the deadline as it stands now."""
+        return self.received is not None and self.deadline.met_by(self.received.first_received_at)
+
+    @property
     def status(self) -> str:
         """on_time | late | missing (still in time) | overdue."""
         if self.received is not None:
-            return "on_time" if self.received.on_time else "late"
+            return "on_time" if self.on_time else "late"
         return "overdue" if self.overdue else "missing"
 
     @property
@@ -70,10 +79,12 @@ def standings(services: Services) -> dict[str, list[Standing]]:
     now = services.clock.now()
     with services.store.session() as s:
         received = report_store.received(s)
-        focal = report_store.focal_counts(s)
+        focal = people.focal_counts(s)
+    units = unit_order(services)
+    deadlines = services.deadlines_many(units)  # one query for every unit's inspection date
     out: dict[str, list[Standing]] = {d.id: [] for d in services.plan.deliverables}
-    for unit in unit_order(services):
-        for deadline in services.deadlines(unit):
+    for unit in units:
+        for deadline in deadlines[unit.code]:
             got = received.get((unit.code, deadline.deliverable.id))
             out[deadline.deliverable.id].append(Standing(
                 unit=unit, deadline=deadline, received=got, focal_points=focal.get(unit.code, 0),
@@ -127,7 +138,8 @@ def _counts(t: Tally, template: str, **extra: str) -> str:
 
 
 def overview_text(services: Services, names_per_deliverable: int = OVERVIEW_NAMES) -> str:
-    """The short overview: fits one Telegram message (shortens the lists of names if needed)."""
+    """The short overview: within ``OVERVIEW_MAX_CHARS`` by naming fewer missing units if needed
+    (the counts are always all there)."""
     table = standings(services)
     now = fmt_datetime(services.clock.now())
     for names in range(names_per_deliverable, -1, -1):
@@ -137,9 +149,9 @@ def overview_text(services: Services, names_per_deliverable: int = OVERVIEW_NAME
             blocks.append(_overview_block(deliverable, rows, names))
         blocks.append(texts.OVERVIEW_FOOTER)
         text = "\n\n".join(blocks)
-        if len(text) <= TELEGRAM_TEXT_LIMIT:
-            return text
-    return text[:TELEGRAM_TEXT_LIMIT - 1] + "…"
+        if len(text) <= OVERVIEW_MAX_CHARS:
+            break
+    return text
 
 
 def _overview_block(deliverable: Deliverable, rows: list[Standing], names: int) -> str:
@@ -150,8 +162,7 @@ def _overview_block(deliverable: Deliverable, rows: list[Standing], names: int) 
     total, by_tier = tally(rows)
     lines.append(_counts(total, texts.OVERVIEW_TOTALS))
     if len(by_tier) > 1:
-        lines += [_counts(t, texts.OVERVIEW_TIER, tier=texts.TIER[tier] if tier in texts.TIER else tier)
-                  for tier, t in by_tier.items()]
+        lines += [_counts(t, texts.OVERVIEW_TIER, tier=tier_name(tier)) for tier, t in by_tier.items()]
     missing = [st.unit.name for st in rows if not st.submitted]
     if not missing:
         lines.append(texts.OVERVIEW_ALL_IN)
@@ -165,15 +176,13 @@ def _overview_block(deliverable: Deliverable, rows: list[Standing], names: int) 
 
 
 def full_list_texts(services: Services) -> list[str]:
-    """Every unit by deliverable, group and tier, split into messages that fit Telegram."""
+    """Every unit by deliverable, group and tier: one text per deliverable (channels split long ones)."""
     table = standings(services)
     now = fmt_datetime(services.clock.now())
-    lines: list[str] = []
+    out: list[str] = []
     for deliverable in services.plan.deliverables:
         rows = table[deliverable.id]
-        if lines:
-            lines.append("")
-        lines.append(texts.FULL_HEADER.format(title=deliverable.short, now=now))
+        lines = [texts.FULL_HEADER.format(title=deliverable.short, now=now)]
         groups = (
             (texts.FULL_GROUP_MISSING, [st for st in rows if not st.submitted]),
             (texts.FULL_GROUP_LATE, [st for st in rows if st.status == "late"]),
@@ -187,9 +196,10 @@ def full_list_texts(services: Services) -> list[str]:
                 in_tier = [m for m in members if m.unit.tier == tier]
                 if not in_tier:
                     continue
-                lines.append(texts.FULL_TIER.format(tier=texts.TIER.get(tier, tier)))
+                lines.append(texts.FULL_TIER.format(tier=tier_name(tier)))
                 lines += [texts.FULL_LINE.format(name=m.unit.name, detail=_detail(services, m)) for m in in_tier]
-    return split_messages(lines)
+        out.append("\n".join(lines))
+    return out
 
 
 def _detail(services: Services, st: Standing) -> str:
@@ -197,22 +207,6 @@ def _detail(services: Services, st: Standing) -> str:
         return texts.FULL_RECEIVED.format(receipt=st.received.receipt_no,
                                           when=fmt_datetime(services.clock.local(st.received.first_received_at)))
     return texts.FULL_NO_FOCAL if st.focal_points == 0 else ""
-
-
-def split_messages(lines: list[str], limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
-    """Join lines into as few messages as possible, each at most ``limit`` characters."""
-    messages, current = [], ""
-    for line in lines:
-        line = line if len(line) <= limit else line[:limit - 1] + "…"
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            messages.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        messages.append(current)
-    return messages
 
 
 # ---- the export ---------------------------------------------------------------------

@@ -112,7 +112,7 @@ class Router:
         with services.store.session() as s:
             # reminders and notices go to the person's own chat, even if they first wrote in a group
             person = people.ensure(s, inbound.channel, inbound.user_id, inbound.user_id, inbound.display_name)
-            is_staff = person.role == "staff" or services.is_staff_id(inbound.channel, inbound.user_id)
+            is_staff = people.is_staff(person, services.staff_ids)
             unit = None
             if person.unit_code:
                 unit = services.roster().get(person.unit_code)

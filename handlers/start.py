@@ -20,9 +20,8 @@ log = logging.getLogger("agency_bot.registration")
 
 def greeting(services: Services) -> str:
     plan = services.plan
-    coordinator = plan.unit(plan.coordinator)
     return texts.GREETING.format(
-        coordinator=coordinator.name if coordinator else plan.coordinator,
+        coordinator=plan.unit_name(plan.coordinator),
         plan_title=f"{plan.document.kind.lower()} {plan.document.title[:1].lower()}{plan.document.title[1:]}",
         citation=plan.document.citation,
     )
@@ -138,7 +137,6 @@ async def redeem(ctx: Context, code: str) -> list[Reply]:
     with ctx.db() as s:
         person = people.find(s, ctx.actor.channel, ctx.actor.external_id)
         current = ctx.actor.unit
-        result = invites.redeem(s, code, person, services.clock.real_now()) if current is None else None
         if current is not None:
             # peek at the code without spending it
             peeked = invites.peek(s, code)
@@ -149,8 +147,11 @@ async def redeem(ctx: Context, code: str) -> list[Reply]:
             if target is None:
                 return [Reply(texts.REGISTER_UNKNOWN)]
             return [Reply(texts.REGISTER_OTHER_UNIT.format(current=current.name, unit=target.name))]
+        # the spent code and the registration it grants: one transaction
+        result = invites.redeem(s, code, person, services.clock.real_now(), commit=False)
         if result.outcome == "ok":
-            people.register(s, person, result.unit_code, services.clock.now())
+            people.register(s, person, result.unit_code, services.clock.now(), commit=False)
+        s.commit()
     if result.outcome == "unknown":
         log.info("invite refused (unknown) person=%s", ctx.actor.person_id)
         return [Reply(texts.REGISTER_UNKNOWN)]

@@ -15,24 +15,22 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from handlers.context import Context
+from handlers.formatting import due_text, fmt_mb, fmt_size, late_by, receipt_prefix
 from handlers.router import Router
 from handlers.types import FileTooLarge, Reply
-from messages.deadlines import END_OF_DAY, Deadline
+from messages.deadlines import Deadline
 from messages.texts import common as common_texts
 from messages.texts import submissions as texts
 from messages.units import UnitRecord
-from messages.vntext import fmt_date, fmt_datetime, strip_marks
+from messages.vntext import fmt_date, fmt_datetime
 from storage import outbox
 from storage import submissions as subs
 from storage.files import FileStoreError, Received, safe_name
-from storage.models import Submission
 
 log = logging.getLogger("agency_bot.submissions")
 
 WAIT_STATE = "submission_wait"
 WAIT_FOR_FILE = timedelta(days=1)  # how long /nopbaocao's choice of deliverable holds
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -132,15 +130,15 @@ async def intake(ctx: Context, preset: str | None = None) -> list[Reply]:
     shown = safe_name(incoming.name, "unknown", _fallback_stem(ctx, incoming.kind))
     if not deadlines:
         return [Reply(_nothing_owed(ctx, unit))]
-    limit = ctx.services.max_file_bytes.get(ctx.actor.channel, DEFAULT_MAX_BYTES)
+    limit = ctx.services.file_limit(ctx.actor.channel)
     if incoming.size is not None and incoming.size > limit:
-        return _refuse(ctx, "too-large", incoming.size, texts.TOO_LARGE.format(name=shown, limit=_mb(limit)))
+        return _refuse(ctx, "too-large", incoming.size, texts.TOO_LARGE.format(name=shown, limit=fmt_mb(limit)))
     received_at = ctx.now()
     files = ctx.services.files
     try:
         received = await files.receive(incoming.fetch, limit)
     except FileTooLarge:
-        return _refuse(ctx, "too-large", incoming.size, texts.TOO_LARGE.format(name=shown, limit=_mb(limit)))
+        return _refuse(ctx, "too-large", incoming.size, texts.TOO_LARGE.format(name=shown, limit=fmt_mb(limit)))
     except Exception:
         log.exception("file fetch failed person=%s unit=%s", ctx.actor.person_id, unit.code)
         return [Reply(texts.FETCH_FAILED.format(name=shown))]
@@ -175,7 +173,7 @@ async def intake(ctx: Context, preset: str | None = None) -> list[Reply]:
 def _check(ctx: Context, received: Received, limit: int, shown: str) -> list[Reply] | None:
     """Refuse what must not be kept: over the limit (a channel that did not enforce it), empty, wrong type."""
     if received.size > limit:
-        return _refuse(ctx, "too-large", received.size, texts.TOO_LARGE.format(name=shown, limit=_mb(limit)))
+        return _refuse(ctx, "too-large", received.size, texts.TOO_LARGE.format(name=shown, limit=fmt_mb(limit)))
     if received.size == 0:
         return _refuse(ctx, "empty", 0, texts.EMPTY.format(name=shown))
     if ctx.inbound.file.kind == "photo" and received.kind not in ("jpg", "png"):
@@ -205,7 +203,7 @@ def _record(ctx: Context, kept: Kept, deadline: Deadline, *, drop_on_failure: bo
     )
     try:
         with ctx.db() as s:
-            outcome = subs.record(s, new, receipt_prefix=receipt_prefix(ctx), receipt_year=ctx.plan.document.year,
+            outcome = subs.record(s, new, receipt_prefix=receipt_prefix(ctx.plan), receipt_year=ctx.plan.document.year,
                                   allow_same_content=restore, commit=False)
             if outcome.created is not None and services.notify_submissions_to:
                 channel, chat_id = services.notify_submissions_to
@@ -230,7 +228,7 @@ def _record(ctx: Context, kept: Kept, deadline: Deadline, *, drop_on_failure: bo
     if services.notify_submissions_to:
         services.wake_outbox()
     services.emit("submission_received", unit_code=unit.code, deliverable_id=row.deliverable_id)
-    return [Reply(receipt_text(ctx, row, unit, deadline, outcome.replaced))]
+    return [Reply(receipt_text(ctx, outcome, unit, deadline))]
 
 
 def _referenced(ctx: Context, path: str) -> bool:
@@ -243,14 +241,13 @@ def _referenced(ctx: Context, path: str) -> bool:
         return True
 
 
-def receipt_text(ctx: Context, row: Submission, unit: UnitRecord, deadline: Deadline,
-                 replaced: Submission | None) -> str:
-    local = ctx.services.clock.local
+def receipt_text(ctx: Context, outcome: subs.Outcome, unit: UnitRecord, deadline: Deadline) -> str:
+    row, replaced, local = outcome.created, outcome.replaced, ctx.services.clock.local
     lines = [texts.RECEIPT.format(
         receipt=row.receipt_no, unit=unit.name, deliverable=deadline.deliverable.title, name=row.original_name,
         type=texts.TYPE_LABELS.get(row.detected_type, row.detected_type.upper()), size=fmt_size(row.size),
         received=fmt_datetime(local(row.received_at)), due=due_text(deadline),
-        timeliness=timeliness(deadline, local(row.received_at)),
+        timeliness=timeliness(ctx, outcome, deadline),
     )]
     if replaced is not None:
         lines.append(texts.REPLACES.format(receipt=replaced.receipt_no,
@@ -259,6 +256,21 @@ def receipt_text(ctx: Context, row: Submission, unit: UnitRecord, deadline: Dead
         lines.append(texts.PHOTO_HINT)
     lines.append(texts.KEEP_RECEIPT)
     return "\n".join(lines)
+
+
+def timeliness(ctx: Context, outcome: subs.Outcome, deadline: Deadline) -> str:
+    """What a receipt says about time. The first version: whether it arrived in time (the record
+    of the moment). A later version: where the deliverable stands by the one rule (its first
+    version against the deadline), since a correction neither makes nor unmakes the deadline."""
+    row = outcome.created
+    if outcome.replaced is None:
+        return texts.ON_TIME if not deadline.is_late(row.received_at) else \
+            texts.LATE.format(days=late_by(deadline, ctx.services.clock.local(row.received_at)))
+    first = outcome.first_received_at or row.received_at
+    shown = fmt_datetime(ctx.services.clock.local(first))
+    if deadline.met_by(first):
+        return texts.REPLACEMENT_ON_TIME.format(first=shown)
+    return texts.REPLACEMENT_LATE.format(days=late_by(deadline, ctx.services.clock.local(first)), first=shown)
 
 
 def _already(ctx: Context, outcome: subs.Outcome, deadline: Deadline) -> list[Reply]:
@@ -280,45 +292,11 @@ def _staff_notice(ctx: Context, outcome: subs.Outcome, deadline: Deadline) -> st
     replaces = texts.STAFF_NOTICE_REPLACES.format(receipt=outcome.replaced.receipt_no) if outcome.replaced else ""
     return texts.STAFF_NOTICE.format(unit=ctx.actor.unit.name, deliverable=deadline.deliverable.short,
                                      receipt=row.receipt_no, received=fmt_datetime(local(row.received_at)),
-                                     timeliness=timeliness(deadline, local(row.received_at)).lower(),
+                                     timeliness=timeliness(ctx, outcome, deadline).lower(),
                                      replaces=replaces)
 
 
-# ---- small helpers (shared with handlers.status) -----------------------------------------------
-def receipt_prefix(ctx: Context) -> str:
-    """Initials of the province, from the plan (Kien Giang -> ``KG``)."""
-    words = strip_marks(ctx.plan.document.place).split()
-    return "".join(w[0] for w in words if w[:1].isalpha()).upper() or "BC"
-
-
-def due_text(deadline: Deadline) -> str:
-    """dd/mm/yyyy for an end-of-day deadline, dd/mm/yyyy hh:mm for an appointment."""
-    at = deadline.at
-    text = fmt_date(at) if at.time() == END_OF_DAY else fmt_datetime(at)
-    return text + (texts.PROVISIONAL_DUE if deadline.provisional else "")
-
-
-def timeliness(deadline: Deadline, received_at: datetime) -> str:
-    if not deadline.is_late(received_at):
-        return texts.ON_TIME
-    days = (received_at.date() - deadline.at.astimezone(received_at.tzinfo).date()).days
-    return texts.LATE.format(days=texts.LATE_DAYS.format(n=days) if days >= 1 else texts.LATE_HOURS)
-
-
-def fmt_size(size: int) -> str:
-    """1,2 MB / 350 KB / 900 B, with the Vietnamese decimal comma."""
-    if size >= MB:
-        return f"{size / MB:.1f}".replace(".", ",") + " MB"
-    if size >= 1024:
-        return f"{round(size / 1024)} KB"
-    return f"{size} B"
-
-
-def _mb(limit: int) -> str:
-    value = limit / MB
-    return str(int(value)) if value == int(value) else f"{value:.1f}".replace(".", ",")
-
-
+# ---- small helpers ------------------------------------------------------------------------------
 def _button(deadline: Deadline) -> str:
     return texts.DELIVERABLE_BUTTON.format(short=deadline.deliverable.short, due=fmt_date(deadline.at))
 
@@ -353,10 +331,10 @@ def _wait_is_fresh(ctx: Context) -> bool:
 
 def _await_file(ctx: Context, deadline: Deadline) -> list[Reply]:
     ctx.set_state(WAIT_STATE, deliverable=deadline.deliverable.id, since=ctx.now().isoformat())
-    limit = ctx.services.max_file_bytes.get(ctx.actor.channel, DEFAULT_MAX_BYTES)
+    limit = ctx.services.file_limit(ctx.actor.channel)
     return [Reply(texts.HOW_TO_SUBMIT.format(deliverable=deadline.deliverable.title, unit=ctx.actor.unit.name,
                                              due=f"{due_text(deadline)} ({deadline.deliverable.due.wording})",
-                                             formats=texts.ACCEPTED_FORMATS, limit=_mb(limit)))]
+                                             formats=texts.ACCEPTED_FORMATS, limit=fmt_mb(limit)))]
 
 
 def _nothing_owed(ctx: Context, unit: UnitRecord) -> str:

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from handlers.context import Services
+from handlers.formatting import tier_name, tier_short
 from messages.texts import reports as texts
 
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
@@ -64,7 +65,7 @@ def build_workbook(services: Services, table: dict) -> Workbook:
         due = (datetime.combine(deliverable.due.date, datetime.min.time()) if deliverable.due.date
                else deliverable.due.wording)
         for tier, t in [*by_tier.items(), (None, total)]:
-            label = texts.TIER.get(tier, tier) if tier else texts.SUMMARY_TOTAL
+            label = tier_name(tier) if tier else texts.SUMMARY_TOTAL
             summary.append([deliverable.title, plan.section_label(deliverable.section), due, label, t.owed,
                             t.submitted, t.on_time, t.late, t.missing, t.overdue,
                             (t.submitted / t.owed) if t.owed else None])
@@ -92,11 +93,11 @@ def build_workbook(services: Services, table: dict) -> Workbook:
             status = (texts.STATUS_SUBMITTED if got else
                       texts.STATUS_OVERDUE if st.overdue else texts.STATUS_MISSING)
             ws.append([
-                i, unit.code, unit.name, texts.TIER_SHORT.get(unit.tier, unit.tier),
+                i, unit.code, unit.name, tier_short(unit.tier),
                 parent.name if parent else None, texts.YES if unit.inspected else texts.NO,
                 excel_time(services, st.deadline.at), status,
                 got.receipt_no if got else None, excel_time(services, got.received_at) if got else None,
-                (texts.ON_TIME if got.on_time else texts.LATE) if got else None,
+                (texts.ON_TIME if st.on_time else texts.LATE) if got else None,
                 got.original_name if got else None, got.versions if got else 0,
                 excel_time(services, got.first_received_at) if got else None,
                 st.focal_points, texts.PROVISIONAL if st.deadline.provisional else None,

@@ -5,7 +5,9 @@ without a code change.
 
 - ``concepts``: the words people use for one idea ("hạn", "hạn chót", "deadline"…),
   with a weight; ``anchor`` concepts are about the plan's subject (a question needs one
-  to be answered from a topic). ``out_of_scope`` lists words that mark an unrelated question.
+  to be answered from a topic). ``out_of_scope`` lists words that mark an unrelated question (they lower
+  every topic's score; the question is refused unless a topic still reaches ``answer_at``);
+  ``other_years`` words that place it in another year than the plan's (refused outright).
 - ``topics``: one answerable question each, with several ``phrasings`` (how people ask it),
   ``requires`` (concept groups that must appear), ``avoid`` (concepts that point to another
   question), and ``answers``: templates chosen by
@@ -35,12 +37,14 @@ Condition = Literal[
 ]
 Kind = Literal["fact", "unit", "derived", "not_in_plan", "small_talk"]
 # Signals read from the question itself, usable in ``requires`` like concepts.
-SIGNALS = frozenset({"@subject", "@number", "@yesno"})  # a unit named / own unit; a count; "có … không"
+# a unit named / own unit; a count of one's units; one of the plan's own figures ("2 xã mỗi huyện"); "có … không";
+# a word about something else ("đoàn có kiểm tra tiền lương không")
+SIGNALS = frozenset({"@subject", "@number", "@figure", "@yesno", "@oos"})
 
 # Every placeholder a template may use; ``messages.knowledge.facts`` fills them.
 PLACEHOLDERS = frozenset({
     # the document
-    "citation", "doc_kind", "doc_number", "doc_date", "doc_year", "doc_title", "issuer", "place",
+    "citation", "doc_kind", "doc_number", "doc_date", "doc_year", "doc_title", "doc_subject", "issuer", "place",
     "signer", "signer_name", "signer_position", "signer_capacity", "recipients", "legal_bases", "implements",
     "quote",
     # who is inspected, when
@@ -50,9 +54,9 @@ PLACEHOLDERS = frozenset({
     # duties and deliverables
     "ratio_pct", "coordinator_duties", "inspected_duties", "not_inspected_duties", "all_duties",
     "report_title", "report_deadline", "report_wording", "report_recipient", "report_content",
-    "team_report_recipient", "team_report_content",
+    "team_report_recipient", "team_report_content", "report_countdown",
     # the unit concerned
-    "unit", "unit_parent", "unit_duties", "unit_deadlines", "inspection_date",
+    "unit", "unit_parent", "unit_duties", "unit_deadlines", "inspection_date", "inspection_countdown",
     # computed from the question
     "n_given", "n_exact", "n_required", "example_n", "example_required",
 })
@@ -102,6 +106,7 @@ class Knowledge(_Model):
     matching: Matching = Matching()
     concepts: list[Concept] = []
     out_of_scope: list[str] = []
+    other_years: list[str] = []  # "năm sau", "next year": about another plan than this one, refused outright
     topics: list[Topic] = []
 
     @model_validator(mode="after")

@@ -275,6 +275,8 @@ class Plan(_Model):
         cited += [("inspection.section", self.inspection.section)]
         cited += [("inspection.window_section", self.inspection.window_section)]
         cited += [("inspection.coverage.section", self.inspection.coverage.section)]
+        cited += [("inspection.communes_section", self.inspection.communes_section)]
+        cited += [("inspection.announce_section", self.inspection.announce_section)]
         for path, section in cited:
             if section not in section_ids:
                 problems.append(f"{path}: mục '{section}' không có trong sections")
@@ -286,6 +288,22 @@ class Plan(_Model):
     # ---- structural queries -------------------------------------------------
     def unit(self, code: str) -> Unit | None:
         return next((u for u in self.units if u.code == code), None)
+
+    def unit_name(self, code: str) -> str:
+        """A plan unit's name (the coordinator, the announcer…), or its code if the plan has none."""
+        unit = self.unit(code)
+        return unit.name if unit else code
+
+    def deliverable(self, deliverable_id: str | None) -> Deliverable | None:
+        return next((d for d in self.deliverables if d.id == deliverable_id), None)
+
+    def inspects_communes_of(self, district_code: str | None) -> bool:
+        """II.2.c: communes are chosen only among the districts inspected directly."""
+        return district_code is not None and district_code in self.inspection.districts
+
+    def preparation(self) -> list[Obligation]:
+        """What a unit inspected directly prepares (III.3), in plan order."""
+        return [o for o in self.obligations if o.applies_to == "inspected"]
 
     @property
     def inspected_codes(self) -> frozenset[str]:

@@ -22,10 +22,12 @@ from messages.vntext import fold, nfc, slug
 _ABBREV = {
     "h": "huyen", "tp": "thanh pho", "tx": "thi xa", "tt": "thi tran", "x": "xa", "p": "phuong",
     "q": "quan", "s": "so", "ub": "", "ubnd": "", "uy": None,
+    "ptnt": "phat trien nong thon", "gtvt": "giao thong van tai", "tnmt": "tai nguyen va moi truong",
     # English: "Rach Gia City", "An Bien District" name the place
     "city": "", "district": "", "town": "", "commune": "", "ward": "",
 }
 _DROP_PREFIX = re.compile(r"^(uy ban nhan dan|uban nhan dan|ubnd|ub)\s+")
+_UY_BAN = re.compile(r" (?:uy|y) ban(?: nhan dan)? ")  # "Ủy ban (nhân dân)" is one word: UBND
 _COMMUNE = re.compile(
     r"^\s*(?:(?:UBND|Ủy ban nhân dân|Uy ban nhan dan)\s+)?"
     r"(?P<kind>xã|xa|x\.|phường|phuong|p\.|thị trấn|thi tran|tt\.?)\s*(?P<name>[^,;]+?)\s*[,;–-]?\s*"
@@ -64,7 +66,8 @@ class Resolution:
 def expand(text: str) -> str:
     """Folded text with administrative abbreviations spelled out and "UBND" dropped."""
     tokens = []
-    for token in fold(text.replace("&", " va ")).split():
+    folded = _UY_BAN.sub(" ubnd ", f" {fold(text.replace('&', ' va '))} ")
+    for token in folded.split():
         expansion = _ABBREV.get(token, token)
         if expansion:
             tokens.append(expansion)
@@ -109,6 +112,21 @@ class Roster:
 
     def children(self, code: str) -> list[UnitRecord]:
         return [u for u in self.units if u.parent == code]
+
+    # ---- names inside a sentence (messages.knowledge reads them with these) ------------
+    def lookup(self, text: str, prefix: bool = True) -> UnitRecord | None:
+        """The one unit ``text`` names by one of its keys (or, with ``prefix``, is the only unit
+        whose key begins so: ``so gd``); None otherwise. No fuzzy guess, no new commune."""
+        key = expand(text)
+        codes = self._keys.get(key) if key else None
+        if codes:
+            return self._by_code[codes[0]] if len(codes) == 1 else None
+        hit = self._prefix(key) if prefix and key else None
+        return hit.unit if hit is not None else None
+
+    def name_keys(self) -> dict[str, list[str]]:
+        """Every name key (as ``expand`` writes it) → the codes it names (read-only)."""
+        return self._keys
 
     def _keys_of(self, unit: UnitRecord) -> set[str]:
         keys = {expand(unit.name), unit.code.replace("-", " "), expand(unit.code.replace("-", " "))}
@@ -164,9 +182,7 @@ class Roster:
         if top >= FUZZY_MIN and top - runner_up >= FUZZY_MARGIN:
             return Resolution(unit=self._by_code[top_code])
         close = tuple(self._by_code[c] for c, s in ranked[:3] if s >= top - 10)
-        if len(close) == 1 and top >= FUZZY_MIN - 10:
-            return Resolution(unit=close[0])
-        return Resolution(candidates=close)
+        return Resolution(candidates=close)  # unsure: offer, never pick
 
     def _commune_from_name(self, query: str) -> Resolution | None:
         m = _COMMUNE.match(query)

@@ -15,9 +15,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from storage.models import Broadcast, ConversationState, OutgoingMessage, Person
+from storage.models import Broadcast, ConversationState, OutgoingMessage
 
-FOCAL_ROLES = ("focal", "staff")
 OPEN_STATUSES = ("pending", "sending")  # the sender has not finished with these
 
 
@@ -43,41 +42,38 @@ class Figures:
 
 
 def figures(session: Session, broadcast_id: int) -> Figures:
-    rows = session.exec(
-        select(OutgoingMessage.status, OutgoingMessage.last_error, sa.func.count())
-        .where(OutgoingMessage.broadcast_id == broadcast_id)
-        .group_by(OutgoingMessage.status, OutgoingMessage.last_error)
-    ).all()
-    fig = Figures()
-    for status, error, n in rows:
-        fig.total += n
-        if status == "sent":
-            fig.sent += n
-        elif status in OPEN_STATUSES:
-            fig.open += n
-        elif status == "undeliverable":
-            fig.unreachable += n
-        elif status == "cancelled":
-            fig.cancelled += n
-        else:  # failed, and any final status a newer sender may add
-            fig.failed += n
-            fig.reasons[error or status] += n
-    return fig
+    return figures_many(session, [broadcast_id])[broadcast_id]
 
 
-def people_of_units(session: Session, codes: list[str]) -> dict[str, list[Person]]:
-    """Registered focal points (active or not) of each unit, in registration order."""
-    out: dict[str, list[Person]] = {code: [] for code in codes}
-    if not codes:
+def figures_many(session: Session, broadcast_ids: list[int]) -> dict[int, Figures]:
+    """``figures`` of several broadcasts in one query (the history lists ten)."""
+    out = {broadcast_id: Figures() for broadcast_id in broadcast_ids}
+    if not broadcast_ids:
         return out
-    for start in range(0, len(codes), 500):  # keep IN lists small for any backend
-        chunk = codes[start:start + 500]
-        rows = session.exec(
-            select(Person).where(Person.unit_code.in_(chunk), Person.role.in_(FOCAL_ROLES)).order_by(Person.id)
-        ).all()
-        for person in rows:
-            out[person.unit_code].append(person)
+    M = OutgoingMessage
+    rows = session.exec(
+        select(M.broadcast_id, M.status, M.last_error, sa.func.count())
+        .where(M.broadcast_id.in_(broadcast_ids))
+        .group_by(M.broadcast_id, M.status, M.last_error)
+    ).all()
+    for broadcast_id, status, error, n in rows:
+        _count(out[broadcast_id], status, error, n)
     return out
+
+
+def _count(fig: Figures, status: str, error: str | None, n: int) -> None:
+    fig.total += n
+    if status == "sent":
+        fig.sent += n
+    elif status in OPEN_STATUSES:
+        fig.open += n
+    elif status == "undeliverable":
+        fig.unreachable += n
+    elif status == "cancelled":
+        fig.cancelled += n
+    else:  # failed, and any final status a newer sender may add
+        fig.failed += n
+        fig.reasons[error or status] += n
 
 
 def claim_draft(session: Session, person_id: int, state: str, token: str) -> dict | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from storage.models import InviteCode, Person
@@ -44,9 +45,10 @@ class Redemption:
     unit_code: str | None = None
 
 
-def redeem(session: Session, code: str, person: Person, real_now: datetime) -> Redemption:
+def redeem(session: Session, code: str, person: Person, real_now: datetime, *, commit: bool = True) -> Redemption:
     """Spend a code for ``person``. The update is conditional, so two people racing for
-    the same code cannot both win."""
+    the same code cannot both win. With ``commit=False`` the caller commits, so the spent
+    code and what it grants (``people.register``) land together or not at all."""
     row = peek(session, code)
     if row is None:
         return Redemption("unknown")
@@ -54,14 +56,13 @@ def redeem(session: Session, code: str, person: Person, real_now: datetime) -> R
         return Redemption("used", row.unit_code)
     if row.expires_at <= real_now:
         return Redemption("expired", row.unit_code)
-    from sqlalchemy import update
-
     result = session.execute(
         update(InviteCode)
         .where(InviteCode.id == row.id, InviteCode.used_at.is_(None))
         .values(used_at=real_now, used_by=person.id)
     )
-    session.commit()
+    if commit:
+        session.commit()
     if result.rowcount != 1:
         return Redemption("used", row.unit_code)
     return Redemption("ok", row.unit_code)

@@ -161,6 +161,7 @@ class OutgoingMessage(SQLModel, table=True):
     deliverable_id: Optional[str] = Field(default=None, max_length=80)
     broadcast_id: Optional[int] = Field(default=None, foreign_key="broadcast.id", index=True)
     text: str = Field(sa_type=sa.Text)
+    options: Optional[list] = Field(default=None, sa_type=sa.JSON)  # [{"label", "choice_id"}]: buttons to show
     document_path: Optional[str] = Field(default=None, max_length=500)
     document_name: Optional[str] = Field(default=None, max_length=255)
     due_at: datetime = _ts()  # business clock

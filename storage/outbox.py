@@ -31,6 +31,7 @@ def enqueue(
     broadcast_id: int | None = None,
     document_path: str | None = None,
     document_name: str | None = None,
+    options: list[dict] | None = None,
     status: str = "pending",
     last_error: str | None = None,
     commit: bool = True,
@@ -42,7 +43,8 @@ def enqueue(
         channel=person.channel if person else channel,
         chat_id=person.chat_id if person else chat_id,
         unit_code=unit_code, deliverable_id=deliverable_id, broadcast_id=broadcast_id,
-        document_path=document_path, document_name=document_name, status=status, last_error=last_error,
+        document_path=document_path, document_name=document_name, options=options or None, status=status,
+        last_error=last_error,
     )
     try:
         with session.begin_nested():
@@ -244,16 +246,6 @@ def enqueue_many(session: Session, rows: list[dict], *, commit: bool = True) -> 
     return added
 
 
-def counts(session: Session, *, broadcast_id: int | None = None, key_prefix: str | None = None) -> dict[str, int]:
-    """How many rows are in each status (a broadcast's progress, or a family of keys)."""
-    query = select(OutgoingMessage.status, sa.func.count()).group_by(OutgoingMessage.status)
-    if broadcast_id is not None:
-        query = query.where(OutgoingMessage.broadcast_id == broadcast_id)
-    if key_prefix is not None:
-        query = query.where(OutgoingMessage.key.startswith(key_prefix, autoescape=True))
-    return {status: n for status, n in session.exec(query).all()}
-
-
 def with_prefix(session: Session, key_prefix: str, *, statuses: Iterable[str] | None = None,
                 due_from: datetime | None = None, due_to: datetime | None = None) -> list[OutgoingMessage]:
     """Rows whose key starts with ``key_prefix`` (one planner's rows), optionally by status and due window."""
@@ -265,14 +257,3 @@ def with_prefix(session: Session, key_prefix: str, *, statuses: Iterable[str] | 
     if due_to is not None:
         query = query.where(OutgoingMessage.due_at <= due_to)
     return list(session.exec(query.order_by(OutgoingMessage.due_at, OutgoingMessage.id)).all())
-
-
-def keys_with_prefix(session: Session, key_prefix: str, *, due_from: datetime | None = None) -> set[str]:
-    query = select(OutgoingMessage.key).where(OutgoingMessage.key.startswith(key_prefix, autoescape=True))
-    if due_from is not None:
-        query = query.where(OutgoingMessage.due_at >= due_from)
-    return set(session.exec(query).all())
-
-
-def get(session: Session, row_id: int) -> OutgoingMessage | None:
-    return session.get(OutgoingMessage, row_id)

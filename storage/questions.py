@@ -8,7 +8,6 @@ after restarts) or dismiss them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -105,11 +104,3 @@ def learned(session: Session) -> list[tuple[str, str]]:
     """Every (topic, text) staff taught, oldest first (the engine loads them at start)."""
     rows = session.exec(select(LearnedPhrasing).order_by(LearnedPhrasing.id)).all()
     return [(r.topic, r.text) for r in rows]
-
-
-def counts_since(session: Session, since: datetime) -> tuple[int, int]:
-    """(questions, unanswered) since an instant — for reports."""
-    total = session.exec(select(sa.func.count()).select_from(QuestionLog).where(QuestionLog.created_at >= since)).one()
-    missed = session.exec(select(sa.func.count()).select_from(QuestionLog)
-                          .where(QuestionLog.created_at >= since, QuestionLog.matched == False)).one()  # noqa: E712
-    return int(total), int(missed)

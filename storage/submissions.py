@@ -35,18 +35,23 @@ class NewFile:
     size: int
     detected_type: str
     received_at: datetime
+    # The record of the moment: was THIS file in time against the deadline known when it
+    # arrived (what its receipt said)? Never read back to judge a deliverable: that is
+    # ``Deadline.met_by(first version)`` against today's deadline (messages/deadlines.py).
     on_time: bool
 
 
 @dataclass(frozen=True)
 class Outcome:
     """``created`` is the new row (None for a duplicate); ``replaced`` the version it supersedes;
-    ``duplicate`` the earlier row with the same content; ``current`` the version in force."""
+    ``duplicate`` the earlier row with the same content; ``current`` the version in force;
+    ``first_received_at`` when the deliverable's first version arrived (this one's, if first)."""
 
     created: Submission | None = None
     replaced: Submission | None = None
     duplicate: Submission | None = None
     current: Submission | None = None
+    first_received_at: datetime | None = None
 
 
 def receipt_number(prefix: str, year: int, submission_id: int) -> str:
@@ -92,9 +97,10 @@ def record(session: Session, new: NewFile, *, receipt_prefix: str, receipt_year:
     session.flush()
     if current is not None:
         current.superseded_by = row.id
+    first = first_received_at(session, new.unit_code, new.deliverable_id) if current is not None else row.received_at
     if commit:
         session.commit()
-    return Outcome(created=row, replaced=current, current=row)
+    return Outcome(created=row, replaced=current, current=row, first_received_at=first)
 
 
 # ---- queries -------------------------------------------------------------------
@@ -108,8 +114,17 @@ def current_for(session: Session, unit_code: str, deliverable_id: str) -> Submis
 
 
 def has_submitted(session: Session, unit_code: str, deliverable_id: str) -> bool:
-    """Reminders ask this: has the unit sent anything for the deliverable?"""
+    """Has the unit sent anything for the deliverable? (one unit at a time: bench/bench_reminders.py's
+    baseline; planning asks ``submitted_units``)"""
     return current_for(session, unit_code, deliverable_id) is not None
+
+
+def first_received_at(session: Session, unit_code: str, deliverable_id: str) -> datetime | None:
+    """When the first version of a unit's deliverable arrived (what ``Deadline.met_by`` judges)."""
+    return session.exec(
+        select(sa.func.min(Submission.received_at))
+        .where(Submission.unit_code == unit_code, Submission.deliverable_id == deliverable_id)
+    ).one()
 
 
 def submitted_units(session: Session, deliverable_id: str) -> set[str]:
@@ -126,48 +141,6 @@ def same_content(session: Session, unit_code: str, deliverable_id: str, sha256: 
                                  Submission.sha256 == sha256)
         .order_by(Submission.id)
     ).first()
-
-
-def history(session: Session, unit_code: str, deliverable_id: str) -> list[Submission]:
-    """Every version for a unit's deliverable, newest first."""
-    return list(session.exec(
-        select(Submission).where(Submission.unit_code == unit_code, Submission.deliverable_id == deliverable_id)
-        .order_by(Submission.id.desc())
-    ).all())
-
-
-def for_unit(session: Session, unit_code: str) -> list[Submission]:
-    """Every row of one unit, oldest first (status pages)."""
-    return list(session.exec(
-        select(Submission).where(Submission.unit_code == unit_code).order_by(Submission.id)
-    ).all())
-
-
-def latest(session: Session, deliverable_id: str | None = None) -> dict[tuple[str, str], Submission]:
-    """The current version per (unit, deliverable), optionally for one deliverable (overview, export)."""
-    query = select(Submission).where(Submission.superseded_by.is_(None))
-    if deliverable_id is not None:
-        query = query.where(Submission.deliverable_id == deliverable_id)
-    rows = session.exec(query.order_by(Submission.id)).all()
-    return {(r.unit_code, r.deliverable_id): r for r in rows}
-
-
-def version_counts(session: Session, unit_code: str | None = None) -> dict[tuple[str, str], int]:
-    """How many files were received per (unit, deliverable), all versions counted."""
-    query = select(Submission.unit_code, Submission.deliverable_id, sa.func.count()).group_by(
-        Submission.unit_code, Submission.deliverable_id)
-    if unit_code is not None:
-        query = query.where(Submission.unit_code == unit_code)
-    return {(u, d): n for u, d, n in session.exec(query).all()}
-
-
-def all_submissions(session: Session) -> list[Submission]:
-    """Every row, oldest first (the export's history sheet)."""
-    return list(session.exec(select(Submission).order_by(Submission.id)).all())
-
-
-def by_receipt(session: Session, receipt_no: str) -> Submission | None:
-    return session.exec(select(Submission).where(Submission.receipt_no == receipt_no.strip().upper())).first()
 
 
 def get(session: Session, submission_id: int) -> Submission | None:

@@ -14,7 +14,8 @@ from storage.models import InspectionVisit, Unit, utcnow
 def sync_plan(session: Session, plan: Plan) -> None:
     """Make the store's roster match the plan (names, tiers, who is inspected directly).
 
-    Units added at run time (communes) are kept; a commune that staff gave a date keeps its flag.
+    Departments and districts are inspected iff the plan lists them; units added at run
+    time (communes) are kept, and a commune that staff gave a date keeps its flag.
     """
     inspected = plan.inspected_codes
     existing = {u.code: u for u in session.exec(select(Unit)).all()}
@@ -30,10 +31,6 @@ def sync_plan(session: Session, plan: Plan) -> None:
 
 def record(unit: Unit) -> UnitRecord:
     return UnitRecord(unit.code, unit.name, unit.tier, unit.parent_code, (), unit.inspected)
-
-
-def all_units(session: Session) -> list[Unit]:
-    return list(session.exec(select(Unit).order_by(Unit.tier, Unit.name)).all())
 
 
 def runtime_units(session: Session) -> list[UnitRecord]:
@@ -64,7 +61,10 @@ def add(session: Session, unit: UnitRecord, source: str) -> Unit:
 def set_inspection(session: Session, unit_code: str, starts_at: datetime, by: int | None) -> tuple[InspectionVisit, datetime | None]:
     """Store a unit's inspection date; returns the visit and the previous date (None if new).
 
-    A commune given a date is one of those chosen for direct inspection (II.2.c).
+    Who is inspected directly has one rule: departments and districts iff the plan lists
+    them (``sync_plan``), communes iff staff gave them a date (II.2.c: the plan leaves the
+    choice to them). So a date flags a commune; a date for a department or district off
+    the plan's list is stored (staff may visit it) but does not change what it owes.
     """
     visit = session.get(InspectionVisit, unit_code)
     previous = visit.starts_at if visit else None
@@ -73,7 +73,7 @@ def set_inspection(session: Session, unit_code: str, starts_at: datetime, by: in
     visit.starts_at, visit.set_by, visit.set_at = starts_at, by, utcnow()
     session.add(visit)
     unit = session.get(Unit, unit_code)
-    if unit is not None and not unit.inspected:
+    if unit is not None and unit.tier == "commune" and not unit.inspected:
         unit.inspected = True
         session.add(unit)
     session.commit()

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from bot.delivery import ChatMoved, Rejected, RetryLater, Unreachable
+from bot.delivery import ChatMoved, Rejected, RetryLater, Uncertain, Unreachable
 from messages.texts import delivery as reasons
 from storage import outbox
 from storage.models import Person
@@ -107,6 +107,45 @@ async def test_blocked_user_is_marked_inactive_and_skipped(services):
         assert s.get(Person, a.id).active is False and s.get(Person, b.id).active is True
     assert len([c for c, _ in ch.calls if c == "a"]) == 1  # never tried again
     assert sorted(seen) == [("n:1", "undeliverable"), ("n:2", "sent"), ("n:3", "undeliverable")]
+
+
+async def test_a_person_who_unblocks_the_bot_gets_messages_again(services):
+    ch = FakeChannel()
+    a = person(services, "a")
+    ch.fail("a", Unreachable("Forbidden: bot was blocked by the user"))
+    add_row(services, "n:1", a)
+    add_row(services, "n:2", a)  # same batch: skipped once n:1 found them blocked
+    sender = make_sender(services, ch)
+    assert await sender.drain_once() == 0
+    got = rows(services)
+    assert (got["n:1"].status, got["n:1"].last_error) == ("undeliverable", reasons.BLOCKED)
+    assert (got["n:2"].status, got["n:2"].last_error) == ("undeliverable", reasons.INACTIVE)
+    assert len(ch.calls) == 1
+    person(services, "a")  # they unblock the bot and write to it: people.ensure makes them active again
+    add_row(services, "n:3", a)
+    assert await sender.drain_once() == 1  # the same sender, no restart
+    assert ch.to("a") == ["n:3"] and rows(services)["n:3"].status == "sent"
+
+
+async def test_a_send_that_may_have_arrived_is_failed_and_never_resent(services):
+    ch = FakeChannel()
+    a, b = person(services, "a"), person(services, "b")
+    ch.fail("a", Uncertain("ReadTimeout after sending"))
+    ch.fail("b", ConnectionError("connection refused"))  # nothing reached the platform: retried
+    add_row(services, "n:1", a)
+    add_row(services, "n:2", b)
+    heard = []
+    sender = make_sender(services, ch, max_attempts=5)
+    sender.add_listener(lambda row: heard.append((row.key, row.status, row.last_error)))
+    assert await sender.drain_once() == 0
+    for _ in range(3):  # long after any backoff
+        services.clock.advance(hours=1)
+        await sender.drain_once()
+    got = rows(services)
+    assert (got["n:1"].status, got["n:1"].last_error, got["n:1"].attempts) == ("failed", reasons.UNCERTAIN, 1)
+    assert got["n:2"].status == "sent" and got["n:2"].attempts == 2
+    assert [c for c, _ in ch.calls].count("a") == 1 and ch.to("a") == []
+    assert ("n:1", "failed", reasons.UNCERTAIN) in heard
 
 
 async def test_migrated_group_is_followed_to_its_new_id(services):
@@ -369,3 +408,18 @@ async def test_backoff_is_capped(services):
         services.clock.advance(seconds=waits[-1])
     assert waits == [4.0, 8.0, 10.0, 10.0]
     assert await sender.drain_once() == 1
+
+
+async def test_a_queued_reply_keeps_its_buttons(services):
+    """A reply that could not go at once (a 429) is sent later from the outbox, buttons included."""
+    from bot.channels.base import queue_replies
+    from handlers.types import Option, Reply
+
+    ch = FakeChannel()
+    queue_replies(services, "test", "a", [Reply("Chọn đơn vị:", options=[Option("Sở Y tế", "c1"),
+                                                                           Option("Sở Tư pháp", "c2")])], "u1")
+    sender = make_sender(services, ch)
+    assert await sender.drain_once() == 1
+    [message] = ch.messages
+    assert message.text == "Chọn đơn vị:" and [(o.label, o.choice_id) for o in message.options] == [
+        ("Sở Y tế", "c1"), ("Sở Tư pháp", "c2")]

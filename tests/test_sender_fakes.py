@@ -25,6 +25,7 @@ class FakeChannel:
         self.delay = delay
         self.send_per_second = send_per_second
         self.accepted: list[tuple[str, str]] = []  # (chat_id, text) the platform took
+        self.messages: list[OutMessage] = []  # the same, whole (options, documents)
         self.calls: list[tuple[str, float]] = []  # (chat_id, loop time) of every attempt
         self.faults: dict[str, deque] = defaultdict(deque)
         self.in_flight = 0
@@ -48,6 +49,7 @@ class FakeChannel:
             if queue:
                 raise queue.popleft()
             self.accepted.append((chat_id, message.text))
+            self.messages.append(message)
         finally:
             self.in_flight -= 1
 

@@ -7,10 +7,12 @@ as a submission. Works with no token and no network.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import mimetypes
 import os
 import shutil
 import sys
+import threading
 from pathlib import Path
 from typing import Callable, TextIO
 
@@ -89,13 +91,31 @@ class ConsoleChannel:
         if self.options:
             self.write(texts.OPTIONS_HINT)
 
+    def _reader(self) -> asyncio.Queue:
+        """Lines from stdin, read by a daemon thread: Ctrl-C ends the program even while it waits."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[str] = asyncio.Queue()
+
+        def read() -> None:
+            for line in iter(self.stdin.readline, ""):
+                try:
+                    loop.call_soon_threadsafe(queue.put_nowait, line)
+                except RuntimeError:  # the conversation already ended
+                    return
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(queue.put_nowait, "")
+
+        threading.Thread(target=read, name="console-stdin", daemon=True).start()
+        return queue
+
     async def run(self, banner: str) -> None:
         self.write(banner)
         interactive = self.stdin.isatty()
+        lines = self._reader()
         while True:
             if interactive:
                 self.write_prompt()
-            line = await asyncio.to_thread(self.stdin.readline)
+            line = await lines.get()
             if not line:
                 break
             line = line.rstrip("\n")

@@ -23,6 +23,7 @@ import hmac
 import json
 import logging
 import sys
+import time
 from functools import partial
 from typing import Callable
 from urllib.parse import urlsplit
@@ -33,14 +34,16 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from telegram import (Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault, CallbackQuery,
                       LinkPreviewOptions, Message, Update)
-from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.error import (BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter,
+                            TelegramError, TimedOut)
 from telegram.ext import Application, BaseUpdateProcessor, ContextTypes, Defaults, TypeHandler
 
+from bot.channels.base import queue_replies
 from bot.channels.telegram_inbound import CHANNEL, Me, TelegramFiles, translate_message, update_kind
 from bot.channels.telegram_outbound import delivery_error, message_parts, send, utf16_len
 from bot.channels.telegram_plumbing import PerPersonUpdateProcessor, server_urls
 from bot.channels.telegram_request import BotApiRequest, parse_update
-from bot.delivery import OutMessage, Part, PartsInFlight
+from bot.delivery import OutMessage, Part, PartsInFlight, Uncertain
 from bot.settings import Settings, SettingsError
 from handlers.context import Services
 from handlers.router import Command, Router
@@ -215,7 +218,7 @@ class TelegramChannel:
             log.debug("ignored message %s: %s", message.message_id, decision.why)
             return
         replies = await self.router.handle(self.services, decision.inbound)
-        await self._render(message.chat.id, replies, decision.quote)
+        await self._render(message.chat.id, replies, decision.quote, ref=f"m{message.chat.id}:{message.message_id}")
 
     async def _on_callback(self, query: CallbackQuery) -> None:
         try:
@@ -231,7 +234,8 @@ class TelegramChannel:
             await self._retire_keyboard(message, query.data)
         inbound = self._inbound_for_choice(query, chat_id)
         replies = await self.router.handle(self.services, inbound)
-        await self._render(chat_id, replies, message.message_id if group and message is not None else None)
+        await self._render(chat_id, replies, message.message_id if group and message is not None else None,
+                           ref=f"q{query.id}")
 
     @staticmethod
     def _inbound_for_choice(query: CallbackQuery, chat_id: int) -> Inbound:
@@ -267,10 +271,20 @@ class TelegramChannel:
         except TelegramError as exc:  # already gone, too old, not modified
             log.debug("could not remove the keyboard: %s", exc)
 
-    async def _render(self, chat_id: int | str, replies: list, quote: int | None) -> None:
-        for reply in replies:
-            await send(self.app.bot, chat_id, text=reply.text, options=reply.options, document=reply.document,
-                       document_name=reply.document_name, quote=quote)
+    async def _render(self, chat_id: int | str, replies: list, quote: int | None, ref: str = "") -> None:
+        """Answer now; if Telegram says "slow down" or the network fails, the rest goes through the
+        outbox (paced, retried) instead of being lost."""
+        for i, reply in enumerate(replies):
+            try:
+                await send(self.app.bot, chat_id, text=reply.text, options=reply.options, document=reply.document,
+                           document_name=reply.document_name, quote=quote)
+            except (RetryAfter, TimedOut, NetworkError) as exc:
+                if isinstance(exc, (BadRequest, Uncertain)):  # wrong, or it may have arrived: never twice
+                    raise
+                log.warning("reply to %s not sent now (%s); queued in the outbox", ref or "update",
+                            type(exc).__name__)
+                queue_replies(self.services, CHANNEL, str(chat_id), replies[i:], ref or f"t{time.monotonic_ns()}")
+                return
             quote = None
 
     # ---- errors ----------------------------------------------------------------------------------
@@ -311,7 +325,11 @@ class TelegramChannel:
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > MAX_WEBHOOK_BODY:
             return Response(status_code=413)
+        if not self.app.running:  # shutting down: nothing would read the queue; Telegram will resend
+            return Response(status_code=503)
         body = await request.body()
+        if len(body) > MAX_WEBHOOK_BODY:  # a chunked body has no Content-Length to check up front
+            return Response(status_code=413)
         try:
             data = json.loads(body)
             if not isinstance(data, dict):

@@ -14,6 +14,8 @@ from typing import Any, Awaitable
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.channels.keyed import KeyedLocks
+
 CLOUD_API = "https://api.telegram.org/bot"
 CLOUD_FILES = "https://api.telegram.org/file/bot"
 _PLACEHOLDERS = ("{token}", "{TOKEN}", "{bot_token}", "{BOT_TOKEN}", "{bot-token}", "{BOT-TOKEN}")
@@ -75,7 +77,7 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates=100_000)
         self._max_running = max_running
         self._running: asyncio.Semaphore | None = None
-        self._locks: dict[object, list[Any]] = {}  # key -> [lock, holders+waiters]
+        self._locks = KeyedLocks()
 
     async def initialize(self) -> None:
         self._running = asyncio.Semaphore(self._max_running)
@@ -91,12 +93,5 @@ class PerPersonUpdateProcessor(BaseUpdateProcessor):
             async with self._running:
                 await coroutine
             return
-        entry = self._locks.setdefault(key, [asyncio.Lock(), 0])
-        entry[1] += 1
-        try:
-            async with entry[0], self._running:
-                await coroutine
-        finally:
-            entry[1] -= 1
-            if entry[1] == 0:
-                self._locks.pop(key, None)
+        async with self._locks.hold(key), self._running:
+            await coroutine

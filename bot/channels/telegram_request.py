@@ -11,6 +11,12 @@
   send answer that is not a message does not stop the bot either.
 - A server that does not long-poll (answers an empty ``getUpdates`` at once) is asked
   again after a short pause rather than in a tight loop.
+- A network failure says whether the request may have reached the server: failing to
+  connect or to get a pooled connection is a plain ``TimedOut``/``NetworkError`` (safe to
+  send again); no answer after the request went out (read timeout, connection dropped) is
+  ``UncertainTimedOut``/``UncertainNetworkError`` — still PTB's types, so PTB and the
+  channel treat them as before, but also ``bot.delivery.Uncertain``, which the outbox
+  sender never retries (the message may have arrived).
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ import httpx
 from telegram import Message, Update
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+from bot.delivery import Uncertain, may_have_arrived
 
 log = logging.getLogger("agency_bot.telegram")
 
@@ -164,6 +172,14 @@ def lenient_answer(endpoint: str, payload: bytes) -> tuple[bytes, bool]:
 _DEFAULT = type(BaseRequest.DEFAULT_NONE)  # PTB's "not given" marker type
 
 
+class UncertainTimedOut(TimedOut, Uncertain):
+    """No answer in time after the request went out: Telegram may have acted on it."""
+
+
+class UncertainNetworkError(NetworkError, Uncertain):
+    """The connection broke after the request went out: Telegram may have acted on it."""
+
+
 # ---- the request --------------------------------------------------------------------------------
 class BotApiRequest(BaseRequest):
     """httpx under PTB, speaking JSON to the Bot API server (see the module docstring)."""
@@ -218,10 +234,11 @@ class BotApiRequest(BaseRequest):
         started = time.monotonic()
         try:
             response = await self._client.request(method, url, headers=headers, timeout=timeout, **kwargs)
-        except httpx.TimeoutException as err:
-            raise TimedOut from err
         except httpx.HTTPError as err:  # the message never carries the URL (it holds the token)
-            raise NetworkError(f"httpx.{type(err).__name__}") from err
+            kind, uncertain = f"httpx.{type(err).__name__}", may_have_arrived(err)
+            if isinstance(err, httpx.TimeoutException):
+                raise (UncertainTimedOut if uncertain else TimedOut)(f"Timed out ({kind})") from err
+            raise (UncertainNetworkError if uncertain else NetworkError)(kind) from err
         payload = response.content
         if 200 <= response.status_code < 300:
             payload, empty = lenient_answer(endpoint, payload)

@@ -4,12 +4,17 @@ In: ``POST /zalo/webhook``. The signature and the timestamp are checked on the
 request, Zalo gets its 200 at once (it retries slow answers), and the event is
 handled in a background task: duplicates (same ``msg_id``, remembered in the
 ``processed_event`` table across restarts) and the OA's own echoes are dropped,
-events of one user are handled in order.
+events of one user are handled one at a time and in order (``keyed.KeyedLocks``),
+and at most ``HANDLING_SLOTS`` events are handled at once; a handler waiting for a
+user's attachment to download lends its slot out, so slow uploads never hold up
+other users.
 
 Out: replies and outbox messages (``deliver``) take the same road: 2,000-character
 parts, ``oa.query.show`` buttons (numbered options past five, typed back as digits),
 PDF/DOC/DOCX uploaded and sent as files, anything else as a signed, expiring
-download link served by ``GET /zalo/files/...``.
+download link served by ``GET /zalo/files/...``. One upload, and one link copy,
+serve every recipient of the same document. An outbox row is keyed by its id
+(``OutMessage.ident``), so a retried row resumes after the parts that already went.
 
 Operating it: in Zalo for Developers set the OA webhook to
 ``PUBLIC_BASE_URL/zalo/webhook`` with the events user_send_text, user_send_file,
@@ -28,6 +33,8 @@ import json
 import logging
 import mimetypes
 import time
+from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -39,14 +46,15 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.channels.keyed import KeyedLocks, LendableSlots
 from bot.channels.zalo_api import ZaloApi, ZaloApiError, ZaloTransient
-from bot.channels.zalo_files import (DownloadLinks, FileRefused, fetch_attachment, host_allowed,
+from bot.channels.zalo_files import (DocumentInfo, DownloadLinks, FileRefused, fetch_attachment, host_allowed,
                                      uploadable)
-from bot.channels.zalo_render import choice_from_payload, text_messages
+from bot.channels.zalo_render import choice_from_payload, numbered, text_messages
 from bot.channels.zalo_tokens import TokenBroken, TokenKeeper, TokenTransient
 from bot.channels.zalo_webhook import (FILE_EVENTS, TEXT_EVENTS, UNREADABLE_EVENTS, ZaloEvent, parse_event,
                                        signature_ok)
-from bot.delivery import OutMessage, PartsInFlight, Rejected, RetryLater, Unreachable
+from bot.delivery import OutMessage, PartsInFlight, Rejected, RetryLater, Uncertain, Unreachable
 from bot.settings import Settings
 from handlers.context import Services
 from handlers.router import Router
@@ -64,10 +72,13 @@ CHANNEL = "zalo"
 MAX_BODY_BYTES = 1024 * 1024
 LINK_TTL_S = 7 * 24 * 3600  # download links: a notice may be read days later
 OPTIONS_TTL_S = 24 * 3600  # typed digits refer to the last options shown, for a day
+PENDING_LIMIT = 10_000  # people whose last options are remembered (the oldest are forgotten first)
 UPLOAD_CACHE_TTL_S = 3600  # one upload serves a whole broadcast of the same document
 BROKEN_RETRY_S = 600.0
-# events handled at once: the rest wait their turn, so a burst cannot starve the 200s Zalo waits for
-HANDLING_SLOTS = 4
+HOUSEKEEPING_S = 3600.0  # expired link copies, stale options and uploads are cleared this often
+# events handled at once (a handler and its answers to Zalo): the rest wait their turn, so a burst
+# cannot starve the 200s Zalo waits for; attachment downloads do not count (the slot is lent out)
+HANDLING_SLOTS = 16
 
 
 class ZaloChannel:
@@ -96,29 +107,33 @@ class ZaloChannel:
                                    now=lambda: services.clock.real_now().timestamp())
         self.hosts = list(settings.zalo_file_hosts)
         self._tasks: set[asyncio.Task] = set()
-        self._user_locks: dict[str, asyncio.Lock] = {}
-        self._pending: dict[str, tuple[float, list[Option]]] = {}
+        self._user_locks = KeyedLocks()  # one user's events one at a time, in order
+        self._slots = LendableSlots(HANDLING_SLOTS)
+        # user -> (shown at, options): what typed digits refer to; oldest first
+        self._pending: OrderedDict[str, tuple[float, list[Option]]] = OrderedDict()
         self._in_flight = PartsInFlight()  # a retried row skips the parts already sent
         self._uploads: dict[tuple, tuple[float, str]] = {}
+        self._upload_locks = KeyedLocks()  # concurrent deliveries of one document share one upload
         self._keeper_task: asyncio.Task | None = None
+        self._housekeeping_task: asyncio.Task | None = None
         self._stopping = False
-        self._slots: asyncio.Semaphore | None = None
 
     # ---- Channel protocol ---------------------------------------------------------
     async def start(self) -> None:
         self._stopping = False
-        self.links.purge()
         if not self.settings.public_base_url:
             log.warning("PUBLIC_BASE_URL is not set: Zalo download links point at %s:%s, which users may not "
                         "reach", self.settings.http_host, self.settings.http_port)
         self._keeper_task = asyncio.create_task(self.keeper.keep_fresh(), name="zalo-token-keeper")
+        self._housekeeping_task = asyncio.create_task(self._housekeeping(), name="zalo-housekeeping")
 
     async def stop(self) -> None:
         self._stopping = True  # webhooks arriving from now on get 503: Zalo sends them again later
-        if self._keeper_task is not None:
-            self._keeper_task.cancel()
-            await asyncio.gather(self._keeper_task, return_exceptions=True)
-            self._keeper_task = None
+        for task in (self._keeper_task, self._housekeeping_task):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._keeper_task = self._housekeeping_task = None
         if self._tasks:
             _, pending = await asyncio.wait(list(self._tasks), timeout=10)
             for task in pending:
@@ -140,8 +155,7 @@ class ZaloChannel:
 
     async def deliver(self, chat_id: str, message: OutMessage) -> None:
         try:
-            await self._send(chat_id, message.text, message.options, message.document, message.document_name,
-                             strict=True)
+            await self._send(chat_id, message, strict=True)  # message.ident: a retried row resumes by its id
         except TokenBroken:
             raise RetryLater(BROKEN_RETRY_S, "zalo OA needs re-authorisation") from None
         except TokenTransient as exc:
@@ -157,6 +171,20 @@ class ZaloChannel:
         if self._client is None:
             self._client = httpx.AsyncClient(timeout=httpx.Timeout(30.0, read=60.0), follow_redirects=False)
         return self._client
+
+    async def _housekeeping(self) -> None:
+        """Now and then, never on the way of a message: expired link copies, stale options and uploads."""
+        while True:
+            try:
+                removed = await asyncio.to_thread(self.links.purge)
+                if removed:
+                    log.info("zalo: %s expired download link copies removed", removed)
+                self._prune_pending()
+                now = time.monotonic()
+                self._uploads = {k: v for k, v in self._uploads.items() if now - v[0] < UPLOAD_CACHE_TTL_S}
+            except Exception:
+                log.exception("zalo housekeeping")
+            await asyncio.sleep(HOUSEKEEPING_S)
 
     # ---- inbound --------------------------------------------------------------------
     async def _webhook(self, request: Request) -> Response:
@@ -214,9 +242,8 @@ class ZaloChannel:
             if not event.user_id or not event.event_id:
                 log.info("zalo %s event without sender or message id ignored", event.name or "?")
                 return
-            if self._slots is None:
-                self._slots = asyncio.Semaphore(HANDLING_SLOTS)
-            async with self._lock_for(event.user_id), self._slots:
+            # the user's turn first, then a slot: a user's backlog waits without taking slots from others
+            async with self._user_locks.hold(event.user_id), self._slots.held():
                 if not await asyncio.to_thread(self._claim, event.event_id):
                     log.info("zalo event %s already handled", _short(event.event_id))
                     return
@@ -235,12 +262,6 @@ class ZaloChannel:
                 s.rollback()
                 return False
         return True
-
-    def _lock_for(self, user_id: str) -> asyncio.Lock:
-        if len(self._user_locks) > 1000:
-            for key in [k for k, lock in self._user_locks.items() if not lock.locked()]:
-                del self._user_locks[key]
-        return self._user_locks.setdefault(user_id, asyncio.Lock())
 
     async def _handle(self, event: ZaloEvent) -> None:
         uid = event.user_id
@@ -274,7 +295,7 @@ class ZaloChannel:
             person = people.ensure(s, CHANNEL, uid, uid)  # a returning follower is reachable again
         lines = [greeting(self.services)]
         unit = self.services.roster().get(person.unit_code) if person.unit_code else None
-        is_staff = person.role == "staff" or self.services.is_staff_id(CHANNEL, uid)
+        is_staff = people.is_staff(person, self.services.staff_ids)
         if unit is not None:
             lines.append(registration_texts.REGISTERED_AS.format(unit=unit.name))
         elif not is_staff:
@@ -331,7 +352,8 @@ class ZaloChannel:
 
     async def _fetch(self, url: str, dest: Path, max_bytes: int) -> None:
         try:
-            await fetch_attachment(self._http(), url, self.hosts, dest, max_bytes)
+            async with self._slots.lent():  # a slow upload keeps this user's turn, not a slot others need
+                await fetch_attachment(self._http(), url, self.hosts, dest, max_bytes)
         except FileRefused as exc:
             log.warning("zalo attachment refused: redirected off the allowed hosts (%s)", exc)
             raise
@@ -340,86 +362,124 @@ class ZaloChannel:
         replies = await self.router.handle(self.services, inbound)
         await self._reply(inbound.user_id, replies, ref)
 
+    # ---- options typed back as digits -------------------------------------------------
+    def _remember_options(self, uid: str, options: list[Option]) -> None:
+        self._pending[uid] = (time.monotonic(), list(options))
+        self._pending.move_to_end(uid)
+        self._prune_pending()
+
+    def _prune_pending(self) -> None:
+        """Oldest first: options past their day, and people beyond ``PENDING_LIMIT``."""
+        now = time.monotonic()
+        while self._pending:
+            uid, (shown_at, _) = next(iter(self._pending.items()))
+            if now - shown_at <= OPTIONS_TTL_S and len(self._pending) <= PENDING_LIMIT:
+                break
+            del self._pending[uid]
+
     # ---- outbound -------------------------------------------------------------------
     async def _reply(self, uid: str, replies: list[Reply], ref: str) -> None:
-        """Answer an inbound message; what cannot go now goes through the outbox (nothing is lost)."""
+        """Answer an inbound message; what cannot go now goes through the outbox (nothing is lost, nothing twice)."""
         if not any(r.options for r in replies):
             self._pending.pop(uid, None)
         for i, reply in enumerate(replies):
+            # keyed by the event: a later, identical reply never resumes this one's progress
+            message = OutMessage(reply.text, reply.document, reply.document_name, list(reply.options),
+                                 ident=f"zalo-reply:{ref}:{i}")
+            attempt = _Attempt()
             try:
-                await self._send(uid, reply.text, reply.options, reply.document, reply.document_name)
+                await self._send(uid, message, attempt=attempt)
             except (Rejected, Unreachable) as exc:
                 log.warning("zalo reply to event %s refused: %s", _short(ref), exc)
                 return
             except Exception as exc:  # passing failure or a broken token chain: let the sender retry
-                log.warning("zalo reply to event %s failed (%s); queued in the outbox", _short(ref),
+                log.warning("zalo reply to event %s failed (%s); the rest is queued in the outbox", _short(ref),
                             type(exc).__name__)
-                self._queue(uid, replies[i:], ref, first=i)
+                # a part that went out unanswered may have arrived: never send it twice
+                self._queue(uid, ref, i, reply, attempt, replies[i + 1:], skip_failed=isinstance(exc, Uncertain))
                 return
 
-    def _queue(self, uid: str, replies: list[Reply], ref: str, first: int) -> None:
-        from bot.channels.zalo_render import numbered
-
+    def _queue(self, uid: str, ref: str, first: int, failed: Reply, attempt: _Attempt, rest: list[Reply], *,
+               skip_failed: bool) -> None:
+        rows = []
+        head = _remainder(failed, attempt, skip_failed)
+        if head is not None:
+            rows.append((first, *head))
+        for n, reply in enumerate(rest, first + 1):
+            rows.append((n, _with_numbers(reply.text, reply.options), reply.document, reply.document_name))
         with self.services.store.session() as s:
             person = people.find(s, CHANNEL, uid)
-            for n, reply in enumerate(replies, first):
-                text = f"{reply.text}\n\n{numbered(reply.options)}" if reply.options else reply.text
+            for n, text, document, document_name in rows:
                 outbox.enqueue(s, key=f"zalo-reply:{ref}:{n}", kind="notice", text=text,
                                due_at=self.services.clock.now(), person=person, channel=CHANNEL, chat_id=uid,
-                               document_path=str(reply.document) if reply.document else None,
-                               document_name=reply.document_name, commit=False)
-                if reply.options:
-                    self._pending[uid] = (time.monotonic(), list(reply.options))
+                               document_path=str(document) if document else None,
+                               document_name=document_name if document else None, commit=False)
             s.commit()
-        self.services.wake_outbox()
+        for reply in [failed, *rest]:
+            if reply.options:
+                self._remember_options(uid, reply.options)
+        if rows:
+            self.services.wake_outbox()
 
-    async def _send(self, chat_id: str, text: str, options: list[Option], document: Path | None,
-                    document_name: str | None, *, strict: bool = False) -> None:
-        """Send one plain message as Zalo parts; a retry skips the parts that already went."""
+    async def _send(self, chat_id: str, message: OutMessage, *, strict: bool = False,
+                    attempt: _Attempt | None = None) -> None:
+        """Send one message as Zalo parts; a retry of the same ``message.ident`` skips the parts that went."""
         file_token, link_text = None, ""
-        if document is not None:
-            document = Path(document)
-            name = document_name or document.name or texts.DOCUMENT_FALLBACK_NAME
-            if not document.is_file():
-                log.error("zalo: the document to send is missing (%s)", document.name)
+        if message.document is not None:
+            document = Path(message.document)
+            name = message.document_name or document.name or texts.DOCUMENT_FALLBACK_NAME
+            info = await asyncio.to_thread(DocumentInfo.of, document)
+            if info is None:
+                log.error("zalo: the document to send is missing (%s)", _file_ref(name))
                 if strict:
-                    raise Rejected(f"document missing: {document.name}")
-            elif uploadable(document, name):
-                try:
-                    file_token = await self._upload(document, name)
-                except ZaloApiError as exc:
-                    log.warning("zalo refused the upload (%s); sending a link instead", exc.code)
-            if document.is_file() and file_token is None:
-                link = self.links.create(document, name)
-                expires = datetime.fromtimestamp(link.expires_at, tz=self.services.clock.tz)
-                link_text = texts.DOWNLOAD_LINK.format(name=name, url=link.url, expires=fmt_datetime(expires))
+                    raise Rejected(texts.REJECT_DOCUMENT_MISSING)
+            else:
+                if uploadable(name, info.size):
+                    try:
+                        file_token = await self._upload(info, name)
+                    except ZaloApiError as exc:
+                        log.warning("zalo refused the upload (%s); sending a link instead", exc.code)
+                if file_token is None:
+                    link = await self.links.link_for(info, name)
+                    expires = datetime.fromtimestamp(link.expires_at, tz=self.services.clock.tz)
+                    link_text = texts.DOWNLOAD_LINK.format(name=name, url=link.url, expires=fmt_datetime(expires))
+        text = message.text
         body = f"{text.strip()}\n\n{link_text}" if link_text and text.strip() else (link_text or text)
-        messages = text_messages(body, options)
+        messages = text_messages(body, message.options)
         if file_token is not None:
             messages.append({"attachment": {"type": "file", "payload": {"token": file_token}}})
-        key = PartsInFlight.key(chat_id, OutMessage(text, document, document_name, options))
-        await self._in_flight.run(key, [partial(self.api.send, chat_id, message) for message in messages])
-        if options:
-            self._pending[chat_id] = (time.monotonic(), list(options))
+        if attempt is not None:
+            attempt.messages = messages
+        parts = [partial(self._send_part, chat_id, index, part, attempt) for index, part in enumerate(messages)]
+        await self._in_flight.run(PartsInFlight.key(chat_id, message), parts)
+        if message.options:
+            self._remember_options(chat_id, message.options)
 
-    async def _upload(self, document: Path, name: str) -> str:
-        stat = document.stat()
-        key = (str(document.resolve()), stat.st_size, stat.st_mtime_ns, name)
-        cached = self._uploads.get(key)
-        if cached is not None and time.monotonic() - cached[0] < UPLOAD_CACHE_TTL_S:
-            return cached[1]
-        token = await self.api.upload_file(document, name)
-        self._uploads = {k: v for k, v in self._uploads.items() if time.monotonic() - v[0] < UPLOAD_CACHE_TTL_S}
-        self._uploads[key] = (time.monotonic(), token)
-        return token
+    async def _send_part(self, chat_id: str, index: int, part: dict, attempt: _Attempt | None) -> dict:
+        result = await self.api.send(chat_id, part)
+        if attempt is not None:
+            attempt.sent = index + 1
+        return result
+
+    async def _upload(self, info: DocumentInfo, name: str) -> str:
+        key = info.key(name)
+        async with self._upload_locks.hold(key):  # a broadcast's concurrent deliveries wait for one upload
+            cached = self._uploads.get(key)
+            if cached is not None and time.monotonic() - cached[0] < UPLOAD_CACHE_TTL_S:
+                return cached[1]
+            token = await self.api.upload_file(info.path, name)
+            now = time.monotonic()
+            self._uploads = {k: v for k, v in self._uploads.items() if now - v[0] < UPLOAD_CACHE_TTL_S}
+            self._uploads[key] = (now, token)
+            return token
 
     async def _download(self, request: Request) -> Response:
         token = request.path_params.get("token", "")
         name = request.path_params.get("name", "")
-        found = self.links.resolve(token, name, request.query_params.get("exp", ""),
-                                   request.query_params.get("sig", ""))
+        found = await asyncio.to_thread(self.links.resolve, token, name, request.query_params.get("exp", ""),
+                                        request.query_params.get("sig", ""))
         if found is None:
-            return PlainTextResponse("forbidden", status_code=403)
+            return PlainTextResponse(texts.DOWNLOAD_FORBIDDEN, status_code=403)
         if found is False:
             return PlainTextResponse(texts.DOWNLOAD_EXPIRED, status_code=410)
         return FileResponse(found, filename=name, content_disposition_type="attachment")
@@ -435,6 +495,45 @@ class ZaloChannel:
             return
         chain = token_store.fingerprint(self.keeper.pair.refresh_token)[:16]
         notify_people(self.services, persons, f"zalo-reauth:{chain}", texts.REAUTH_NEEDED)
+
+
+@dataclass
+class _Attempt:
+    """How far one send got: the parts it built and how many of them Zalo accepted."""
+
+    messages: list[dict] | None = None  # None: it failed before any part was built (upload, token)
+    sent: int = 0
+
+
+def _with_numbers(text: str, options: list[Option]) -> str:
+    """An outbox row has no buttons: its options go as numbered lines, typed back as digits."""
+    if not options:
+        return text
+    return f"{text}\n\n{numbered(options)}" if text.strip() else numbered(options)
+
+
+def _remainder(reply: Reply, attempt: _Attempt, skip_failed: bool) -> tuple[str, Path | None, str | None] | None:
+    """(text, document, name) for what of ``reply`` did not go, or None if nothing is left."""
+    if attempt.messages is None:
+        return _with_numbers(reply.text, reply.options), reply.document, reply.document_name
+    left = attempt.messages[attempt.sent + (1 if skip_failed else 0):]
+    if not left:
+        return None
+    kinds = {(m.get("attachment") or {}).get("type") for m in left}
+    text = "\n\n".join(m["text"] for m in left if m.get("text") and m["text"] != "\u2026")
+    if "template" in kinds:  # the buttons did not go: the options go numbered
+        text = _with_numbers(text, reply.options)
+    elif "file" not in kinds and not text.strip():
+        return None
+    # a link is already in the text; an uploaded file that did not go is sent again from the document
+    document = reply.document if "file" in kinds else None
+    return text, document, reply.document_name if document else None
+
+
+def _file_ref(name: str) -> str:
+    """How logs name a document: its extension and a short hash (a file name may carry a person's name)."""
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
+    return f"{PurePosixPath(name).suffix.lower() or 'no extension'} #{digest}"
 
 
 def _short(event_id: str | None) -> str:

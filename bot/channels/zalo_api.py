@@ -7,11 +7,16 @@ the outcomes the outbox sender acts on (``bot.delivery``):
 - the user unfollowed, blocked or was banned: ``Unreachable``;
 - quota and messaging-window errors, bad requests: ``Rejected(reason)``;
 - HTTP 429: ``RetryLater``; HTTP 5xx, network faults, Zalo's "unknown error":
-  ``ZaloTransient`` (any non-delivery exception is retried with backoff).
+  ``ZaloTransient`` (any non-delivery exception is retried with backoff);
+- a message sent without an answer (read timeout, connection dropped after the request
+  went out): ``Uncertain`` — Zalo may have delivered it, so the sender does not send it
+  again. Failing to connect is transient (nothing went out), and so is any failure of an
+  upload (an upload reaches no one; doing it again is harmless).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import mimetypes
 from pathlib import Path
@@ -19,7 +24,7 @@ from pathlib import Path
 import httpx
 
 from bot.channels.zalo_tokens import TokenKeeper
-from bot.delivery import Rejected, RetryLater, Unreachable
+from bot.delivery import Rejected, RetryLater, Uncertain, Unreachable, may_have_arrived
 from messages.texts import zalo as texts
 
 log = logging.getLogger("agency_bot.zalo.api")
@@ -85,13 +90,12 @@ class ZaloApi:
     async def send(self, user_id: str, message: dict) -> dict:
         """POST one customer-service message; returns Zalo's ``data`` (``message_id``, ``quota``...)."""
         body = {"recipient": {"user_id": user_id}, "message": message}
-        return await self._call(SEND_PATH, json=body)
+        return await self._call(SEND_PATH, json=body, delivers=True)
 
     async def upload_file(self, path: Path, name: str) -> str:
         """Upload a PDF/DOC/DOCX; returns the token a file message refers to."""
         mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        with open(path, "rb") as fh:
-            content = fh.read()  # at most 5 MB: checked by the caller
+        content = await asyncio.to_thread(path.read_bytes)  # at most 5 MB (checked by the caller), off the loop
         data = await self._call(UPLOAD_FILE_PATH, files={"file": (name, content, mime)}, raise_codes=True)
         token = data.get("token") if isinstance(data, dict) else None
         if not token:
@@ -99,13 +103,15 @@ class ZaloApi:
         return str(token)
 
     async def _call(self, path: str, *, json: dict | None = None, files: dict | None = None,
-                    raise_codes: bool = False) -> dict:
+                    raise_codes: bool = False, delivers: bool = False) -> dict:
         url = self.base_url + path
         for attempt in (1, 2):
             token = await self.keeper.token()
             try:
                 resp = await self._http().post(url, json=json, files=files, headers={"access_token": token})
             except httpx.HTTPError as exc:
+                if delivers and may_have_arrived(exc):
+                    raise Uncertain(f"zalo: {type(exc).__name__} on {path} after sending") from None
                 raise ZaloTransient(f"{type(exc).__name__} on {path}") from None
             if resp.status_code == 429:
                 raise RetryLater(_retry_after(resp), f"zalo HTTP 429 on {path}")

@@ -13,11 +13,13 @@ secret, so it cannot be forged, altered or kept alive.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
 import secrets
 import shutil
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
 
+from bot.channels.keyed import KeyedLocks
 from handlers.types import FileTooLarge
 
 log = logging.getLogger("agency_bot.zalo")
@@ -33,6 +36,7 @@ MAX_REDIRECTS = 3
 UPLOADABLE = {".pdf", ".doc", ".docx"}
 UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 LINK_PREFIX = "/zalo/files"
+REUSE_S = 24 * 3600  # one copy per document a day: every link handed out lives at least ttl - 1 day
 
 
 class FileRefused(Exception):
@@ -88,14 +92,33 @@ async def fetch_attachment(http: httpx.AsyncClient, url: str, hosts: list[str], 
         raise
 
 
-def uploadable(path: Path, name: str) -> bool:
-    """What the OA upload endpoint accepts as a file message."""
-    suffix = Path(name).suffix.lower() or path.suffix.lower()
-    try:
-        size = path.stat().st_size
-    except OSError:
-        return False
-    return suffix in UPLOADABLE and 0 < size <= UPLOAD_MAX_BYTES
+def uploadable(name: str, size: int) -> bool:
+    """What the OA upload endpoint accepts as a file message (``size`` from a stat the caller made)."""
+    return Path(name).suffix.lower() in UPLOADABLE and 0 < size <= UPLOAD_MAX_BYTES
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """One version of a document: a changed file (size or mtime) is another document."""
+
+    path: Path  # resolved
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, document: Path) -> "DocumentInfo | None":
+        """Blocking (stat, resolve): call it in a thread. None if there is no such file."""
+        try:
+            resolved = document.resolve()
+            st = resolved.stat()
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        return cls(resolved, st.st_size, st.st_mtime_ns)
+
+    def key(self, name: str) -> tuple:
+        return (str(self.path), self.size, self.mtime_ns, name)
 
 
 @dataclass(frozen=True)
@@ -105,28 +128,61 @@ class Link:
 
 
 class DownloadLinks:
-    """Signed, expiring links to copies of documents kept under ``root`` until they expire."""
+    """Signed, expiring links to copies of documents kept under ``root`` until they expire.
 
-    def __init__(self, root: Path, base_url: str, secret: str, ttl_s: int, now=time.time):
+    One copy serves every recipient of the same document for ``reuse_s`` (a broadcast of
+    the XLSX export to a hundred people is one copy, not a hundred), so every link handed
+    out still has at least ``ttl_s - reuse_s`` to live. Copies and directory scans run in
+    a thread; expired copies are purged by the channel's housekeeping, not on every link.
+    """
+
+    def __init__(self, root: Path, base_url: str, secret: str, ttl_s: int, now=time.time,
+                 reuse_s: int = REUSE_S):
         self.root = root
         self.base_url = base_url.rstrip("/")
         # a key of its own: a leaked link key must not be the webhook secret
         self._key = hmac.new(secret.encode("utf-8"), b"agency-bot/zalo/download-links/v1", hashlib.sha256).digest()
         self.ttl_s = ttl_s
+        self.reuse_s = min(reuse_s, ttl_s)
         self._now = now
+        self._cache: dict[tuple, tuple[str, int, Path]] = {}  # document key -> (token, expires, copy)
+        self._locks = KeyedLocks()
+        self.copies = 0  # copies made by this process (health, tests)
 
     def sign(self, path: str, expires: int) -> str:
         return hmac.new(self._key, f"{path}\n{expires}".encode("utf-8"), hashlib.sha256).hexdigest()
 
+    async def link_for(self, info: DocumentInfo, name: str) -> Link:
+        """A link to a copy of this version of a document under ``name``, made at most once per ``reuse_s``."""
+        key = info.key(name)
+        async with self._locks.hold(key):  # concurrent deliveries of one document wait for one copy
+            now = self._now()
+            cached = self._cache.get(key)
+            if cached is not None:
+                token, expires, copy = cached
+                if expires - now >= self.ttl_s - self.reuse_s and await asyncio.to_thread(copy.is_file):
+                    return self._link(token, copy.name, expires)
+            token, expires, copy = await asyncio.to_thread(self._copy, info.path, name)
+            self._cache = {k: v for k, v in self._cache.items() if v[1] - now >= self.ttl_s - self.reuse_s}
+            self._cache[key] = (token, expires, copy)
+            return self._link(token, copy.name, expires)
+
     def create(self, document: Path, name: str) -> Link:
-        """Copy ``document`` out of reach of whoever may delete it, and sign a link to the copy."""
-        self.purge()
+        """Copy ``document`` out of reach of whoever may delete it, and sign a link to the copy (blocking)."""
+        token, expires, copy = self._copy(document, name)
+        return self._link(token, copy.name, expires)
+
+    def _copy(self, document: Path, name: str) -> tuple[str, int, Path]:
         expires = int(self._now()) + self.ttl_s
         token = f"{expires}-{secrets.token_urlsafe(12)}"
         safe_name = Path(name).name.lstrip(".").strip() or "file"
         target = self.root / token / safe_name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(document, target)
+        self.copies += 1
+        return token, expires, target
+
+    def _link(self, token: str, safe_name: str, expires: int) -> Link:
         path = f"{LINK_PREFIX}/{token}/{safe_name}"
         url = f"{self.base_url}{LINK_PREFIX}/{token}/{quote(safe_name)}?exp={expires}&sig={self.sign(path, expires)}"
         return Link(url, expires)
@@ -146,7 +202,7 @@ class DownloadLinks:
         return target if target.is_file() else False
 
     def purge(self) -> int:
-        """Delete copies whose links have expired."""
+        """Delete copies whose links have expired (blocking: the channel runs it in a thread)."""
         if not self.root.is_dir():
             return 0
         removed = 0

@@ -9,8 +9,12 @@ Zalo's refresh token is single-use and rotates on every refresh, so:
   seeds an empty database, or replaces the stored pair when it holds a pair the
   bot has never seen (an operator re-authorised the app and put the new pair in
   the environment). A fingerprint of the last seed tells the two cases apart;
-- when Zalo rejects the refresh token the chain is marked broken, staff are told
+- when Zalo rejects the refresh token (a JSON answer whose ``error`` says the
+  token is invalid, expired or used) the chain is marked broken, staff are told
   once, and sends wait (``TokenBroken``) instead of hammering the OAuth server.
+  Any other failure (network, 429/5xx, an HTML page from a proxy, a 404 from a
+  wrong base URL, an unknown error or answer shape) is transient: the pair is
+  kept, a warning is logged and the refresh is tried again after a short pause.
 Neither token is ever logged.
 """
 
@@ -32,6 +36,11 @@ PROVIDER = "zalo"
 REFRESH_MARGIN = timedelta(minutes=10)  # refresh this long before the access token expires
 ENV_TOKEN_GRACE = timedelta(hours=1)  # an access token from the environment has an unknown age
 DEFAULT_LIFETIME_S = 25 * 3600
+RETRY_AFTER_FAILURE = timedelta(seconds=30)  # a failed refresh is not retried by every waiting send
+# OAuth v4 answers that mean "this refresh token is invalid, expired or already used" (-14014 is what
+# Zalo answers to a reused token); unknown codes count only when Zalo's words say so
+REFRESH_TOKEN_ERRORS = frozenset({-14014})
+_REFUSAL_WORDS = ("invalid", "expired", "expire", "used", "revoked", "not found", "not exist")
 
 
 class TokenBroken(Exception):
@@ -51,6 +60,27 @@ def parse_expires_in(value: object) -> int:
     return seconds if seconds > 0 else DEFAULT_LIFETIME_S
 
 
+def _error_of(body: dict) -> tuple[int | None, str]:
+    """Zalo's error code and words in an OAuth answer (``error`` may be a number or a numeric string)."""
+    raw = body.get("error")
+    try:
+        code = int(raw) if raw is not None and not isinstance(raw, bool) else None
+    except (TypeError, ValueError):
+        code = None
+    words = [body.get(k) for k in ("error_name", "error_reason", "error_description", "message")]
+    return code, " ".join(str(w) for w in words if isinstance(w, str) and w.strip())
+
+
+def refresh_token_refused(code: int | None, reason: str) -> bool:
+    """True only when Zalo said, with a non-zero ``error``, that the refresh token itself is no good."""
+    if not code:
+        return False
+    if code in REFRESH_TOKEN_ERRORS:
+        return True
+    words = reason.lower().replace("_", " ")
+    return "refresh token" in words and any(w in words for w in _REFUSAL_WORDS)
+
+
 class TokenKeeper:
     def __init__(self, store: Store, http: Callable[[], httpx.AsyncClient], *, app_id: str, app_secret: str,
                  oauth_base_url: str, real_now: Callable[[], datetime],
@@ -65,6 +95,7 @@ class TokenKeeper:
         self.on_broken = on_broken
         self._lock = asyncio.Lock()
         self.refreshes = 0  # successful refreshes by this keeper (health, tests)
+        self._retry_at: datetime | None = None  # after a failed refresh, not before this
         self.pair = self._load(env_access_token, env_refresh_token)
 
     # ---- start-up: database vs environment ----------------------------------------
@@ -145,34 +176,42 @@ class TokenKeeper:
             self.pair = stored
 
     async def _refresh_locked(self, pair: token_store.TokenPair) -> str:
+        now = self.real_now()
+        if self._retry_at is not None and now < self._retry_at:
+            raise TokenTransient("the last refresh failed moments ago")  # a burst of sends asks once
         form = {"app_id": self.app_id, "grant_type": "refresh_token", "refresh_token": pair.refresh_token}
         try:
             resp = await self._http().post(self.url, data=form, headers={"secret_key": self._app_secret})
         except httpx.HTTPError as exc:
-            log.warning("zalo token refresh failed to connect: %s", type(exc).__name__)
-            raise TokenTransient(type(exc).__name__) from None
+            raise self._transient(f"could not connect ({type(exc).__name__})") from None
         if resp.status_code == 429 or resp.status_code >= 500:
-            log.warning("zalo token refresh: HTTP %s, will retry", resp.status_code)
-            raise TokenTransient(f"HTTP {resp.status_code}")
+            raise self._transient(f"HTTP {resp.status_code}")
         try:
             body = resp.json()
         except ValueError:
             body = None
-        data = body if isinstance(body, dict) else {}
-        if isinstance(data.get("data"), dict) and "access_token" not in data:
-            data = data["data"]
+        if not isinstance(body, dict):
+            # an HTML page from a proxy, a 404 from a wrong ZALO_OAUTH_BASE_URL: Zalo never saw the token
+            raise self._transient(f"HTTP {resp.status_code} without a JSON answer; check ZALO_OAUTH_BASE_URL")
+        data = body
+        if isinstance(body.get("data"), dict) and "access_token" not in body:
+            data = body["data"]
         access, refresh = data.get("access_token"), data.get("refresh_token")
         if isinstance(access, str) and access and isinstance(refresh, str) and refresh:
             expires = self.real_now() + timedelta(seconds=parse_expires_in(data.get("expires_in")))
             with self.store.session() as s:  # committed before anyone uses it
                 self.pair = token_store.save(s, PROVIDER, access, refresh, expires)
             self.refreshes += 1
+            self._retry_at = None
             log.info("zalo access token refreshed; valid until %s", expires.isoformat(timespec="minutes"))
             return access
-        code = body.get("error") if isinstance(body, dict) else None
-        reason = body.get("error_name") or body.get("message") if isinstance(body, dict) else None
+        code, reason = _error_of(body)
+        if not refresh_token_refused(code, reason):
+            # a wrong app secret, a changed answer shape, an error we do not know: the refresh token
+            # was not spent (or we cannot tell), so the chain is kept and the refresh tried again later
+            raise self._transient(f"HTTP {resp.status_code}, error {code} {reason[:120]}".rstrip())
         log.error("zalo refused the refresh token (HTTP %s, error %s %s): the OA needs re-authorisation",
-                  resp.status_code, code, reason or "")
+                  resp.status_code, code, reason[:120])
         with self.store.session() as s:
             first = token_store.mark_broken(s, PROVIDER)
             self.pair = token_store.get(s, PROVIDER) or pair
@@ -182,6 +221,12 @@ class TokenKeeper:
             except Exception:  # telling staff must not hide the real problem
                 log.exception("could not tell staff that the Zalo OA needs re-authorisation")
         raise TokenBroken()
+
+    def _transient(self, why: str) -> TokenTransient:
+        self._retry_at = self.real_now() + RETRY_AFTER_FAILURE
+        log.warning("zalo token refresh failed (%s); the stored pair is kept and the refresh tried again later",
+                    why)
+        return TokenTransient(why)
 
     # ---- background -------------------------------------------------------------
     async def keep_fresh(self) -> None:

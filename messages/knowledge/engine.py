@@ -6,20 +6,24 @@ answering costs a parse, one scoring pass and a template fill.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from messages.knowledge.facts import PlanFacts, World
-from messages.knowledge.index import Scored, TopicEntry, TopicIndex
+from messages.knowledge.index import SPECIAL_WEIGHTS, Scored, TopicEntry, TopicIndex
 from messages.knowledge.normalize import Normalizer, fold_raw
-from messages.knowledge.parse import NUMBER, ConceptMatcher, Parsed, Parser, UnitMentions
-from messages.knowledge_schema import Answer as Variant
+from messages.knowledge.parse import NUMBER, OOS, SUBJECT, ConceptMatcher, Parsed, Parser, UnitMentions
 from messages.knowledge_schema import Topic
 from messages.plan import Plan
 from messages.texts import questions as texts
 from messages.units import Roster, UnitRecord
 
 SUGGEST_SPREAD = 0.15  # suggestions: topics within this of the best
+# An unrelated word weighs this much against the plan's own words of the question ("mưa bão đoàn có hoãn lịch
+# không" is still asked; "kết quả bóng đá tối qua" is not): every topic's score × plan / (plan + unrelated).
+OUT_OF_SCOPE_WEIGHT = 1.5
+_SECTION_REFS = re.compile(r"Mục ((?:[IVX]+(?:\.[0-9a-z]+)*)(?:(?:, | và )(?:[IVX]+(?:\.[0-9a-z]+)*))*)")
 
 
 @dataclass
@@ -34,6 +38,7 @@ class Answer:
     kind: str | None = None  # the topic's kind ("small_talk" is not a miss)
     reason: str = "answered"  # answered | suggest | not_in_plan | out_of_scope | empty
     question_id: int | None = None  # its row in the question log, once logged
+    variants: list[int] = field(default_factory=list)  # which of the topic's answers were used (tests, logs)
 
     def as_dict(self) -> dict:
         return {"answer": self.answer, "matched": self.matched, "score": round(self.score, 3), "topic": self.topic,
@@ -54,19 +59,27 @@ class Engine:
     # ---- building ------------------------------------------------------------------
     def _build(self) -> None:
         k = self.knowledge
-        vocabulary = [f for c in k.concepts for f in c.forms] + list(k.out_of_scope)
+        vocabulary = [f for c in k.concepts for f in c.forms] + list(k.out_of_scope) + list(k.other_years)
         vocabulary += [p for t in k.topics for p in t.phrasings] + [text for _, text in self.learned]
         vocabulary += [u.name for u in self.plan.units] + [a for u in self.plan.units for a in u.aliases]
         self.normalizer = Normalizer.build(vocabulary)
-        self.matcher = ConceptMatcher(self.normalizer, {c.id: c.forms for c in k.concepts}, k.out_of_scope)
+        self.matcher = ConceptMatcher(self.normalizer, {c.id: c.forms for c in k.concepts}, k.out_of_scope,
+                                      k.other_years)
+        figures = frozenset(self.facts.static[name] for name in ("communes_per_district", "coverage_communes",
+                                                                 "n_departments", "n_districts", "n_communes",
+                                                                 "n_inspected"))
         self.parser = Parser(self.normalizer, self.matcher, self.plan.document.year, self.plan.coordinator,
-                             self._coordinator_concept())
+                             self._coordinator_concept(), figures)
         plan_mentions = UnitMentions(self._plan_roster)
         entries = [TopicEntry(t.id, t.kind, [frozenset(g) for g in t.requires], frozenset(t.avoid)) for t in k.topics]
         phrasings = [(t.id, self.parser.parse(p, plan_mentions), False) for t in k.topics for p in t.phrasings]
         phrasings += [(topic, self.parser.parse(text, plan_mentions), True) for topic, text in self.learned]
-        self.index = TopicIndex(entries, phrasings, {c.id: c.weight for c in k.concepts},
-                                {c.id for c in k.concepts if c.anchor})
+        self._weights = {c.id: c.weight for c in k.concepts}
+        self._about_other = {t.id for t in k.topics if any(OOS in g for g in t.requires)}
+        talk = {c for t in k.topics if t.kind == "small_talk" for g in t.requires for c in g}
+        asked = {c for t in k.topics if t.kind != "small_talk" for g in t.requires for c in g}
+        self.index = TopicIndex(entries, phrasings, self._weights,
+                                {c.id for c in k.concepts if c.anchor}, frozenset(talk - asked))
 
     def _coordinator_concept(self) -> str:
         """The concept that names the coordinator ("snv"): a mention of it counts as that concept."""
@@ -109,9 +122,19 @@ class Engine:
             return Answer(texts.EMPTY_QUESTION, False, 0.0, reason="empty")
         ranked = self.index.score(parsed)
         best = ranked[0] if ranked else None
-        if (parsed.out_of_scope or parsed.other_year) and not (best and best.taught):
-            return self._fallback(texts.OUT_OF_SCOPE, best, "out_of_scope")
         m = self.knowledge.matching
+        if not (best and best.taught):
+            if parsed.other_year:  # "kế hoạch năm 2021": another plan, whatever else it says
+                return self._fallback(texts.OUT_OF_SCOPE, best, "out_of_scope")
+            if parsed.out_of_scope:
+                # unrelated words lower every topic (but the ones about "something else": "đoàn có kiểm tra
+                # tiền lương không"); the question is refused only if nothing still reaches answer_at
+                factor = self._on_topic_share(parsed)
+                ranked = sorted((s if s.topic in self._about_other else replace(s, score=s.score * factor)
+                                 for s in ranked), key=lambda s: -s.score)
+                best = ranked[0] if ranked else None
+                if best is None or best.score < m.answer_at:
+                    return self._fallback(texts.OUT_OF_SCOPE, best, "out_of_scope")
         if best is not None and best.score >= m.answer_at:
             close = [s for s in ranked[1:3] if best.score - s.score < m.margin and s.score >= m.answer_at]
             if not close or best.score >= m.sure_at or self.topics[best.topic].kind == "small_talk":
@@ -125,6 +148,13 @@ class Engine:
         anchored = any(c in self.index.anchors for c in parsed.concepts) or bool(parsed.mentions)
         return self._fallback(texts.NOT_IN_PLAN if anchored else texts.OUT_OF_SCOPE, best,
                               "not_in_plan" if anchored else "out_of_scope")
+
+    def _on_topic_share(self, parsed: Parsed) -> float:
+        """How much of the question is about the plan: its anchor concepts' weight against its unrelated words."""
+        on = sum(self._weights.get(c, 1.0) for c in parsed.concepts if c in self.index.anchors)
+        on += SPECIAL_WEIGHTS[SUBJECT] if SUBJECT in parsed.concepts else 0.0
+        off = OUT_OF_SCOPE_WEIGHT * parsed.concepts.get(OOS, 0)
+        return on / (on + off) if on + off else 0.0
 
     def answer_topic(self, topic_id: str, asker: UnitRecord | None = None, world: World | None = None,
                      text: str = "") -> Answer | None:
@@ -159,11 +189,16 @@ class Engine:
         number = parsed.numbers[0] if parsed.numbers else None
         parts: list[str] = []
         cites: list[str] = []
+        used: list[int] = []
         for unit, was_mentioned in subjects:
-            variant = self._variant(topic, unit, was_mentioned, number, world)
+            index = self._variant(topic, unit, was_mentioned, number, world)
+            variant = topic.answers[index]
             facts = self.facts.values(unit, world, number)
-            parts.append(variant.text.format_map(facts).strip())
-            for section in (variant.cite if variant.cite is not None else topic.cite):
+            text = variant.text.format_map(facts).strip()
+            parts.append(text)
+            used.append(index)
+            # the variant's own sections, then any the filled text names that it forgot
+            for section in [*(variant.cite if variant.cite is not None else topic.cite), *self.sections_named(text)]:
                 if section not in cites:
                     cites.append(section)
         body = "\n".join(parts)
@@ -171,15 +206,24 @@ class Engine:
         if topic.kind != "small_talk":
             source = self._citation(cites)
             body = f"{body}\n{texts.CITATION.format(source=source)}"
-        return Answer(body, True, score, topic.id, source, kind=topic.kind)
+        return Answer(body, True, score, topic.id, source, kind=topic.kind, variants=used)
 
     def _variant(self, topic: Topic, unit: UnitRecord | None, mentioned: bool, number: int | None,
-                 world: World | None) -> Variant:
+                 world: World | None) -> int:
         conditions = self.conditions(unit, mentioned, number, world)
-        for variant in topic.answers:
+        for i, variant in enumerate(topic.answers):
             if all(c in conditions for c in variant.when):
-                return variant
-        return topic.answers[-1]
+                return i
+        return len(topic.answers) - 1
+
+    def sections_named(self, text: str) -> list[str]:
+        """The plan sections a text refers to as "Mục III.4" or "Mục II.2, III.4" (known ids only)."""
+        found: list[str] = []
+        for group in _SECTION_REFS.findall(text):
+            for section in re.split(r", | và ", group):
+                if self.plan.section(section) is not None and section not in found:
+                    found.append(section)
+        return found
 
     def conditions(self, unit: UnitRecord | None, mentioned: bool, number: int | None,
                    world: World | None) -> set[str]:

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from messages.knowledge.parse import NUMBER, SUBJECT, YESNO, Parsed
+from messages.knowledge.parse import FIGURE, NUMBER, OOS, SUBJECT, YESNO, Parsed
 
 WORD_WEIGHT = 0.6
 UNKNOWN_WORD_WEIGHT = 0.9  # a word no topic uses: the question is likely about something else
-SPECIAL_WEIGHTS = {SUBJECT: 0.9, NUMBER: 0.8, YESNO: 0.5}
+SPECIAL_WEIGHTS = {SUBJECT: 0.9, NUMBER: 0.8, FIGURE: 0.8, YESNO: 0.5, OOS: 0.7}
 W_NN, W_COVER, W_FUZZY = 0.5, 0.25, 0.25
 UNMET_REQUIREMENT = 0.5
 AVOIDED = 0.6
@@ -69,10 +69,11 @@ class Scored:
 
 class TopicIndex:
     def __init__(self, topics: list[TopicEntry], phrasings: list[tuple[str, Parsed, bool]],
-                 concept_weights: dict[str, float], anchors: set[str]):
+                 concept_weights: dict[str, float], anchors: set[str], chatter: frozenset[str] = frozenset()):
         self.topics = {t.id: t for t in topics}
         self.concept_weights = concept_weights
         self.anchors = anchors
+        self.chatter = chatter  # greetings, thanks: ignored once the message asks about the plan
         for topic_id, parsed, _ in phrasings:
             self.topics[topic_id].features |= set(parsed.features())
         n = len(self.topics)
@@ -104,7 +105,12 @@ class TopicIndex:
         return {f: self.weight(f) * (1 + 0.2 * (c - 1)) for f, c in features.items()}
 
     def score(self, parsed: Parsed) -> list[Scored]:
-        q = self.vector(parsed.features())
+        has_anchor = any(c in self.anchors for c in parsed.concepts) or SUBJECT in parsed.concepts
+        features = parsed.features()
+        if has_anchor and self.chatter.intersection(features):
+            # "chào ad, em hỏi hạn nộp báo cáo…": the greeting must not dilute the question
+            features = {f: n for f, n in features.items() if f not in self.chatter}
+        q = self.vector(features)
         qnorm = _norm(q)
         if qnorm == 0:
             return []
@@ -129,7 +135,6 @@ class TopicIndex:
             topic = self.phrasings[i].topic
             if score > fuzzy.get(topic, (0.0, -1))[0]:
                 fuzzy[topic] = (score, i)
-        has_anchor = any(c in self.anchors for c in parsed.concepts) or SUBJECT in parsed.concepts
         q2 = sum(w * w for w in q.values())
         out: list[Scored] = []
         for topic_id in set(best_nn) | set(fuzzy):

@@ -161,5 +161,7 @@ SELF_TIERS = ("huyen", "xa", "phuong", "thi tran", "so", "thanh pho")  # ... and
 SELF_WORDS: tuple[str, ...] = tuple(
     [f"{n} {p}" for n in SELF_NOUNS + SELF_TIERS for p in _PRONOUNS]
     + ["chung toi", "chung em", "my unit", "our unit", "my agency", "our agency", "my department",
-       "our department", "my district", "our district", "my commune", "our commune", "we", "our", "my", "us"]
+       "our department", "my district", "our district", "my commune", "our commune", "we", "our", "my", "us",
+       # the office a focal point usually works in speaks for its unit ("phòng nội vụ huyện cần làm gì")
+       "phong noi vu"]
 )

@@ -13,17 +13,23 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from messages.knowledge import lexicon
-from messages.knowledge.normalize import Normalizer, expand, fold_raw, strip_fillers
+from messages.knowledge.normalize import Normalizer, expand, is_syllable, strip_fillers
 from messages.units import Roster, UnitRecord
+from messages.units import expand as expand_name
 
 OOS = "@oos"  # a word that marks an unrelated question
+OTHER_YEAR = "@other_year"  # "năm sau", "next year": another plan's year
 SUBJECT = "@subject"  # a unit is named, or the asker speaks of their own unit
-NUMBER = "@number"  # the question gives a count
+NUMBER = "@number"  # the question gives a count (of its own subordinate units)
+FIGURE = "@figure"  # the question quotes one of the plan's own figures ("2 xã mỗi huyện", "10 xã")
 YESNO = "@yesno"  # a yes/no question ("có ... không")
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _DIGITS = re.compile(r"^\d+$")
 _UNIT_NOUNS = frozenset("""don vi phong ban xa phuong truong co quan chi cuc trung tam unit units
 office offices school schools commune communes subordinate subordinates thi tran so nganh""".split())
+_HAS_WORDS = frozenset("co gom voi neu have has with if cua tren".split())  # "có 12 …", "gồm", "với", "nếu"
+_SUBORDINATE_WORDS = ("truc thuoc", "cap duoi", "subordinate", "subordinates")
+_QUANTIFIERS = frozenset("tong cong so tat ca khoang chi la total about only".split())
 _YES_NO_HEADS = frozenset("is are does do will can should must has have did was were".split())
 
 
@@ -43,7 +49,8 @@ class Parsed:
         return OOS in self.concepts
 
     def features(self) -> dict[str, int]:
-        feats = {c: n for c, n in self.concepts.items() if c != OOS}
+        """Concepts (an unrelated word counts once, as "about something else"), then leftover words."""
+        feats = {c: (1 if c == OOS else n) for c, n in self.concepts.items() if c != OTHER_YEAR}
         for w in self.words:
             feats["w:" + w] = feats.get("w:" + w, 0) + 1
         return feats
@@ -57,7 +64,8 @@ class Parsed:
 class ConceptMatcher:
     """Longest-phrase-first lookup of concept forms in a token list."""
 
-    def __init__(self, normalizer: Normalizer, concepts: dict[str, list[str]], out_of_scope: list[str]):
+    def __init__(self, normalizer: Normalizer, concepts: dict[str, list[str]], out_of_scope: list[str],
+                 other_years: list[str] = ()):
         self.table: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         entries: dict[tuple[str, ...], str] = {}
         for concept, forms in concepts.items():
@@ -65,10 +73,11 @@ class ConceptMatcher:
                 key = tuple(strip_fillers(expand(normalizer.raw_tokens(form))) or expand(normalizer.raw_tokens(form)))
                 if key and key not in entries:
                     entries[key] = concept
-        for form in out_of_scope:
-            key = tuple(expand(normalizer.raw_tokens(form)))
-            if key:
-                entries[key] = OOS  # an unrelated word wins over a concept spelled the same
+        for marker, forms in ((OOS, out_of_scope), (OTHER_YEAR, other_years)):
+            for form in forms:
+                key = tuple(expand(normalizer.raw_tokens(form)))
+                if key:
+                    entries[key] = marker  # an unrelated word wins over a concept spelled the same
         for key, concept in entries.items():
             self.table.setdefault(key[0], []).append((key, concept))
         for options in self.table.values():
@@ -78,11 +87,15 @@ class ConceptMatcher:
         found: dict[str, int] = {}
         rest: list[str] = []
         i, n = 0, len(tokens)
+        last_oos_end = -1
         while i < n:
             for key, concept in self.table.get(tokens[i], ()):
                 if tuple(tokens[i:i + len(key)]) == key:
-                    found[concept] = found.get(concept, 0) + 1
+                    if concept != OOS or last_oos_end != i:  # "trời mưa": one unrelated thing, not two
+                        found[concept] = found.get(concept, 0) + 1
                     i += len(key)
+                    if concept == OOS:
+                        last_oos_end = i
                     break
             else:
                 rest.append(tokens[i])
@@ -91,56 +104,35 @@ class ConceptMatcher:
 
 
 class UnitMentions:
-    """Finds unit names inside a sentence ("Sở Y tế có bị…", "huyện An Biên", "STC")."""
+    """Finds unit names inside a sentence ("Sở Y tế có bị…", "huyện An Biên", "STC", "sở GD").
 
-    ANCHORS = frozenset({"so", "ubnd", "uy", "huyen", "h", "tp", "thanh", "ban", "xa", "phuong", "van", "nganh"})
+    Names are read the way ``Roster.resolve`` reads them (same keys, same ``units.expand``), through
+    ``Roster.lookup``; this class only decides where a name may start and how long it may be. Two
+    sentence rules on top: "ngành giáo dục" names the department ("sở giáo dục"), "GD&ĐT" lost its "&"
+    ("gd dt"), and a unique name prefix counts only when it is abbreviated ("sở GD"; "số văn bản" is not
+    "Sở Văn hóa…").
+    A misspelt name after an anchor word ("so tai chin") is matched strictly (≥ 90, same first word).
+    """
+
+    ANCHORS = frozenset({"so", "ubnd", "ub", "uy", "huyen", "h", "tp", "thanh", "ban", "xa", "phuong", "van",
+                         "nganh", "tx", "tt", "x", "p", "s", "thi"})
+    SECTOR = "nganh"  # "ngành y tế" = "Sở Y tế"
+    FUZZY_MIN = 90
+    CACHE = 20000
 
     def __init__(self, roster: Roster):
-        self.forms: dict[tuple[str, ...], str] = {}
-        for unit in roster.units:
-            for form in self._forms_of(unit):
-                self.forms.setdefault(form, unit.code)
         self.roster = roster
-        self.by_first: dict[str, list[tuple[str, ...]]] = {}
-        for form in self.forms:
-            self.by_first.setdefault(form[0], []).append(form)
-        for forms in self.by_first.values():
-            forms.sort(key=len, reverse=True)
+        keys = roster.name_keys()
+        self.max_len = max((len(k.split()) for k in keys), default=1) + 2  # room for "ubnd", "uy ban nhan dan"
+        self.starters = {k.split()[0] for k in keys} | self.ANCHORS
+        # "giáo dục và đào tạo" without "Sở": the words after "sở" of a long department name
+        self.bare_departments = {k.split()[1] for k in keys if k.startswith("so ") and len(k.split()) >= 4}
         self._near: dict[tuple[str, int], list[tuple[str, str]]] = {}
-        for f in self.forms:
-            if len(f) >= 2 and f[0] in self.ANCHORS:
-                self._near.setdefault((f[0], len(f)), []).append((" ".join(f), self.forms[f]))
-
-    @staticmethod
-    def _forms_of(unit: UnitRecord) -> set[tuple[str, ...]]:
-        names = {tuple(fold_raw(unit.name.replace("&", " va ")))}
-        names |= {tuple(fold_raw(a.replace("&", " "))) for a in unit.aliases}
-        names |= {tuple(fold_raw(a.replace("&", " va "))) for a in unit.aliases}
-        forms: set[tuple[str, ...]] = set()
-        for toks in names:
-            if not toks:
-                continue
-            forms.add(tuple(toks))
-            if len(toks) > 1:
-                forms.add(("".join(toks),))
-        head = fold_raw(unit.name.split(",")[0])
-        if head[:1] == ["ubnd"]:
-            head = head[1:]
-            forms.add(("uy", "ban", "nhan", "dan", *head))
-        if head:
-            forms.add(tuple(head))
-        if unit.tier == "district":
-            kind, bare = (("thanh", "pho"), head[2:]) if head[:2] == ["thanh", "pho"] else (("huyen",), head[1:])
-            for prefix in (("h",), ("tp",), ("huyen",), ("thanh", "pho"), ("tx",), ()):
-                if bare and (prefix or len(bare) >= 2):
-                    forms.add((*prefix, *bare))
-        if unit.tier == "department" and head[:1] == ["so"] and len(head) > 1:
-            forms.add(("nganh", *head[1:]))
-            if len(head) >= 4:
-                forms.add(tuple(head[1:]))  # "giáo dục và đào tạo"
-        if unit.tier == "commune":
-            forms.add(tuple(head))
-        return {f for f in forms if f and not (len(f) == 1 and len(f[0]) < 3)}
+        for key, codes in keys.items():
+            words = key.split()
+            if len(words) >= 2 and len(codes) == 1:
+                self._near.setdefault((words[0], len(words)), []).append((key, codes[0]))
+        self._cache: dict[str, str | None] = {}
 
     def find(self, tokens: list[str]) -> tuple[list[UnitRecord], list[str]]:
         """Units named in ``tokens`` (raw, folded) and the tokens left once their names are removed."""
@@ -148,11 +140,10 @@ class UnitMentions:
         rest: list[str] = []
         i, n = 0, len(tokens)
         while i < n:
-            hit = self._exact(tokens, i) or self._fuzzy(tokens, i)
+            hit = self._at(tokens, i)
             if hit is not None:
-                code, size = hit
-                unit = self.roster.get(code)
-                if unit is not None and unit not in units:
+                unit, size = hit
+                if unit not in units:
                     units.append(unit)
                 rest.append("\u0000unit")
                 i += size
@@ -161,32 +152,65 @@ class UnitMentions:
                 i += 1
         return units, rest
 
-    def _exact(self, tokens: list[str], i: int) -> tuple[str, int] | None:
-        for form in self.by_first.get(tokens[i], ()):
-            if tuple(tokens[i:i + len(form)]) == form:
-                return self.forms[form], len(form)
-        return None
-
-    def _fuzzy(self, tokens: list[str], i: int) -> tuple[str, int] | None:
-        """A misspelt name after an anchor word ("so tai chin", "huyen an bienn")."""
-        if tokens[i] not in self.ANCHORS or i + 1 >= len(tokens):
+    def _at(self, tokens: list[str], i: int) -> tuple[UnitRecord, int] | None:
+        first = tokens[i]
+        bare = first in self.bare_departments
+        if first not in self.starters and not bare:
             return None
+        longest = min(self.max_len, len(tokens) - i)
+        for size in range(longest, 0, -1):  # the longest name wins ("sở y tế" over "sở")
+            words = tokens[i:i + size]
+            if words[0] == self.SECTOR:
+                words = ["so", *words[1:]]
+            readings = [words] if first in self.starters else []
+            if size >= 3 and not is_syllable(words[-1]) and not is_syllable(words[-2]):
+                readings.append([*words[:-1], "va", words[-1]])  # "Sở GD&ĐT" reaches us as "so gd dt"
+            if bare and size >= 3:
+                readings.append(["so", *words])
+            for reading in readings:
+                abbreviated = len(reading) >= 2 and not any(is_syllable(w) for w in reading[1:])
+                unit = self._lookup(" ".join(reading), prefix=abbreviated)
+                if unit is not None:
+                    return unit, size
+        return self._fuzzy(tokens, i) if first in self.ANCHORS else None
+
+    def _lookup(self, text: str, prefix: bool) -> UnitRecord | None:
+        key = f"{int(prefix)}{text}"
+        if key not in self._cache:
+            if len(self._cache) >= self.CACHE:
+                self._cache.clear()
+            unit = self.roster.lookup(text, prefix=prefix)
+            self._cache[key] = unit.code if unit is not None else None
+        code = self._cache[key]
+        return self.roster.get(code) if code else None
+
+    def _fuzzy(self, tokens: list[str], i: int) -> tuple[UnitRecord, int] | None:
+        """A misspelt name after an anchor word ("so tai chin", "huyen an bienn")."""
         best: tuple[float, str, int] | None = None
         for size in range(2, min(7, len(tokens) - i) + 1):
-            window = " ".join(tokens[i:i + size])
-            for key, code in self._near.get((tokens[i], size), ()):
+            window = expand_name(" ".join(tokens[i:i + size]))
+            words = window.split()
+            if len(words) < 2:
+                continue
+            for key, code in self._near.get((words[0], len(words)), ()):
                 if abs(len(key) - len(window)) > 2:
                     continue
                 score = fuzz.ratio(window, key)
-                if score >= 90 and (best is None or score > best[0]):
+                if score >= self.FUZZY_MIN and (best is None or score > best[0]):
                     best = (score, code, size)
-        return (best[1], best[2]) if best else None
+        if best is None:
+            return None
+        unit = self.roster.get(best[1])
+        return (unit, best[2]) if unit is not None else None
 
 
 def numbers_in(tokens: list[str]) -> list[int]:
-    """Counts of units given in a question ("có 12 đơn vị", "9 phòng và 3 chi cục" → 12).
+    """Counts of subordinate units the asker's unit HAS ("có 12 đơn vị", "9 phòng và 3 chi cục" → 12).
 
-    Only a number followed by a unit noun counts: not years, dates, document numbers, 30%, "1 tuần".
+    A number counts only when followed by a unit noun and either the question says the unit has them
+    ("có N …", "gồm N …", "với N …", "nếu N …") or names them as subordinates ("N đơn vị trực thuộc",
+    "N subordinate units"). Not years, dates, document numbers, 30%, "1 tuần", and not the plan's
+    own figures asked about ("kiểm tra 2 xã mỗi huyện", "tổng 10 xã").
     """
     found: list[tuple[int, int]] = []  # (value, position)
     n = len(tokens)
@@ -204,25 +228,42 @@ def numbers_in(tokens: list[str]) -> list[int]:
         nxt = tokens[i + size] if i + size < n else ""
         if nxt not in _UNIT_NOUNS:
             continue
-        found.append((value, i))
-    if not found:
+        found.append((value, i, i + size))
+    counts = [(v, i) for v, i, end in found if _has_them(tokens, i, end)]
+    if not counts:
         return []
-    # "9 phòng và 3 chi cục": counts joined by "và" add up
-    total, last = found[0]
-    for value, pos in found[1:]:
+    # "9 phòng và 3 chi cục": counts joined by "và" add up (the second needs no "có" of its own)
+    total, last = counts[0]
+    for value, pos, _ in found:
+        if pos <= last:
+            continue
         between = tokens[last + 1:pos]
         if "va" in between or "cong" in between or "and" in between:
             total += value
             last = pos
         else:
             break
-    return [total] + [v for v, _ in found[1:]]
+    return [total] + [v for v, i in counts[1:] if i > last]
+
+
+def _has_them(tokens: list[str], start: int, end: int) -> bool:
+    """Does the question say the unit has these (rather than ask about the plan's own figures)?"""
+    after = " ".join(tokens[end:end + 4])
+    if any(f" {w} " in f" {after} " for w in _SUBORDINATE_WORDS):
+        return True  # "12 xã trực thuộc", "14 subordinate units"
+    if tokens[end + 1:end + 2] in (["duoc"], ["bi"]):
+        return False  # "có 2 xã được kiểm tra": inspected units, not ours
+    i = start - 1
+    while i >= 0 and tokens[i] in _QUANTIFIERS:
+        i -= 1
+    return i >= 0 and tokens[i] in _HAS_WORDS  # "có 12 …", "có tổng cộng 12 …"
 
 
 class Parser:
     def __init__(self, normalizer: Normalizer, matcher: ConceptMatcher, plan_year: int, coordinator: str,
-                 coordinator_concept: str = "snv"):
+                 coordinator_concept: str = "snv", figures: frozenset[int] = frozenset()):
         self.normalizer = normalizer
+        self.figures = figures
         self.matcher = matcher
         self.plan_year = plan_year
         self.coordinator = coordinator
@@ -245,11 +286,22 @@ class Parser:
             concepts[SUBJECT] = 1
         if numbers:
             concepts[NUMBER] = 1
+        elif self._quotes_figure(tokens):
+            concepts[FIGURE] = 1
         if self._yes_no(tokens):
             concepts[YESNO] = 1
-        other_year = any(_YEAR.match(t) and int(t) != self.plan_year for t in tokens) and "vb-can-cu" not in concepts
+        other_year = (any(_YEAR.match(t) and int(t) != self.plan_year for t in tokens) and "vb-can-cu" not in concepts
+                      or OTHER_YEAR in concepts)
         words = [w for w in rest if w not in lexicon.STOPWORDS and not w.isdigit()]
         return Parsed(text, tokens, concepts, words, units, numbers, other_year, self_ref)
+
+    def _quotes_figure(self, tokens: list[str]) -> bool:
+        """A number of units that is one of the plan's own figures, not a count of the asker's units."""
+        for i, t in enumerate(tokens[:-1]):
+            value = int(t) if _DIGITS.match(t) else lexicon.NUMBER_WORDS.get(t)
+            if value in self.figures and tokens[i + 1] in _UNIT_NOUNS:
+                return True
+        return False
 
     def _without_self(self, tokens: list[str]) -> tuple[list[str], bool]:
         """Take out "đơn vị tôi", "bên mình"…: they become the signal that the asker means their unit."""

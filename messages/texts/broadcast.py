@@ -6,7 +6,7 @@ COMMAND_HISTORY = "Lịch sử thông báo và kết quả gửi (cán bộ SNV)
 # --- audience -------------------------------------------------------------------------
 CHOOSE_AUDIENCE = "Gửi thông báo. Anh/chị chọn đối tượng nhận:"
 AUDIENCE_ALL = "Tất cả đơn vị"
-AUDIENCE_TIER = {"department": "Các sở, ban, ngành", "district": "UBND cấp huyện", "commune": "UBND cấp xã"}
+# one button per tier, labelled with messages/texts/common.py TIER
 AUDIENCE_INSPECTED = "Đơn vị được kiểm tra trực tiếp"
 AUDIENCE_NOT_INSPECTED = "Đơn vị không thuộc đối tượng kiểm tra trực tiếp"
 AUDIENCE_OWES = "Chưa nộp: {short}"
@@ -23,7 +23,7 @@ UNIT_NEED_TEXT = "Vui lòng nhập tên đơn vị bằng chữ, hoặc /huy đ�
 ASK_TEXT = "Đối tượng: {label}.\nAnh/chị nhập nội dung thông báo (tối đa {max} ký tự):"
 TEXT_EMPTY = "Nội dung thông báo đang trống. Vui lòng nhập nội dung, hoặc /huy để dừng."
 TEXT_TOO_LONG = (
-    "Nội dung dài {length} ký tự, vượt giới hạn {max} ký tự của một tin nhắn. "
+    "Nội dung dài {length} ký tự, vượt giới hạn {max} ký tự của một thông báo. "
     "Vui lòng rút gọn, hoặc gửi phần chi tiết dưới dạng tệp đính kèm."
 )
 ASK_DOCUMENT = "Anh/chị gửi tệp đính kèm (PDF, Word, Excel…) nếu có, hoặc bấm “Không đính kèm”."
@@ -33,6 +33,7 @@ DOCUMENT_REFUSED = (
     "Vui lòng gửi tệp khác, hoặc bấm “Không đính kèm”."
 )
 DOCUMENT_TOO_LARGE = "Tệp vượt giới hạn {limit} MB. Vui lòng gửi tệp nhỏ hơn, hoặc bấm “Không đính kèm”."
+DOCUMENT_FALLBACK_NAME = "thong-bao"  # a document sent without a name (ASCII: it becomes a file name)
 DOCUMENT_FAILED = "Không lưu được tệp đính kèm. Vui lòng gửi lại, hoặc bấm “Không đính kèm”."
 WAITING_DOCUMENT = "Đang chờ tệp đính kèm cho thông báo. Anh/chị gửi tệp, hoặc bấm “Không đính kèm”."
 

@@ -1,5 +1,7 @@
 """What the command line prints (operators and staff read it)."""
 
+from messages.texts.common import TIER_SHORT
+
 PLAN_OK = "Tệp kế hoạch hợp lệ: {source}\n{citation} — {title}; {units} đơn vị, {deliverables} sản phẩm phải gửi, {topics} chủ đề hỏi đáp."
 PLAN_BAD = "Tệp kế hoạch không hợp lệ: {source}"
 PLAN_PROBLEM = "  - {problem}"
@@ -25,7 +27,7 @@ AUDIENCE = {
     "not_inspected": "Đơn vị không thuộc đối tượng kiểm tra trực tiếp",
     "coordinator": "Sở Nội vụ",
 }
-TIER_LABEL = {"department": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
+TIER_LABEL = TIER_SHORT  # one place for tier names: messages/texts/common.py
 
 UNKNOWN_UNIT = "Không tìm thấy đơn vị “{query}”."
 AMBIGUOUS_UNIT = "“{query}” có thể là: {names}. Vui lòng ghi rõ hơn hoặc dùng mã đơn vị."

@@ -15,3 +15,26 @@ CHOICE_USED = "Lựa chọn này đã được xử lý trước đó."
 CANCELLED = "Đã hủy thao tác đang dở."
 NOTHING_TO_CANCEL = "Không có thao tác nào đang dở."
 EMPTY_MESSAGE = "Bot chỉ đọc được tin nhắn chữ và tệp đính kèm. Vui lòng gửi câu hỏi bằng chữ."
+
+# ---- tiers of units (the one place; other text modules and the CLI refer here) ------------
+TIER = {"department": "Sở, ban, ngành", "district": "UBND cấp huyện", "commune": "UBND cấp xã"}
+TIER_SHORT = {"department": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
+
+# ---- how far a date is (handlers/formatting.py) -------------------------------------------
+DAYS_LEFT = "còn {n} ngày"
+DUE_TODAY = "hạn là hôm nay"
+OVERDUE_DAYS = "đã quá hạn {n} ngày"
+OVERDUE_TODAY = "đã quá hạn (hạn lúc {time} hôm nay)"
+VISIT_TODAY = "hôm nay"
+VISIT_PAST = "đã diễn ra {n} ngày trước"
+PROVISIONAL_DUE = " (tạm tính, chưa có ngày kiểm tra chính thức)"
+LATE_BY_DAYS = "{n} ngày"
+LATE_BY_HOURS = "dưới 1 ngày"
+
+# ---- whether a report was sent in time (the first version against today's deadline) --------
+ON_TIME = "đúng hạn"
+LATE = "trễ hạn"
+
+# ---- what an inspected unit prepares (III.3): reminders, notices and /lichkiemtra ----------
+PREPARE_HEADER = "Đơn vị cần chuẩn bị:"
+PREPARE_ITEM = "- {text} ({section})"

@@ -12,6 +12,10 @@ INTERRUPTED = (
     "Bot dừng đột ngột đúng lúc đang gửi: tin có thể đã đến hoặc chưa; "
     "không gửi lại để tránh gửi trùng"
 )
+UNCERTAIN = (
+    "Mất kết nối khi đang chờ nền tảng xác nhận: tin có thể đã đến hoặc chưa; "
+    "không gửi lại để tránh gửi trùng"
+)
 FAILED = "Gửi không được sau {attempts} lần thử: {error}"
 TEMPORARY = "Lỗi tạm thời ở lần thử {attempt}, sẽ thử lại: {error}"
 REJECTED = "Nền tảng từ chối: {reason}"

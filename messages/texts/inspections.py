@@ -27,7 +27,14 @@ WILL_REMIND = "Bot sẽ nhắc lại đơn vị: {dates}."
 NEW_COMMUNE = "Đã thêm {unit} (thuộc {parent}) vào danh sách đơn vị."
 WARN_OUTSIDE_WINDOW = "Lưu ý: ngày này nằm ngoài thời gian kiểm tra {label} ({start}–{end}) của kế hoạch."
 WARN_PAST = "Lưu ý: thời điểm này đã qua."
-WARN_NOT_LISTED = "Lưu ý: {unit} không có trong danh sách kiểm tra trực tiếp ({section}); lịch vẫn được lưu."
+WARN_NOT_LISTED = (
+    "Lưu ý: {unit} không có trong danh sách kiểm tra trực tiếp ({section}); lịch vẫn được lưu, "
+    "nhưng đơn vị vẫn thực hiện và gửi báo cáo như đơn vị không thuộc đối tượng kiểm tra trực tiếp."
+)
+WARN_DISTRICT_NOT_LISTED = (
+    "Lưu ý: {district} không thuộc các huyện được kiểm tra trực tiếp ({section}); theo {communes_section}, "
+    "xã được chọn kiểm tra thuộc các huyện được kiểm tra. Lịch vẫn được lưu."
+)
 WARN_COMMUNES = (
     "Lưu ý: {district} đã có {count} xã được đặt lịch kiểm tra, nhiều hơn số {expected} xã mỗi huyện "
     "theo {section}."

@@ -6,16 +6,29 @@ The answers themselves are templates in the plan file's ``knowledge`` section.
 # ---- answer pieces filled from the plan -----------------------------------------------
 BULLET = "- {text}"
 DUTY = "- {text} (Mục {section})"
-DEADLINE_DATE = "- {title}: {wording} (hạn chót {date})"
+DEADLINE_DATE = "- {title}: {wording}, hạn chót {date}"
 DEADLINE_SCHEDULED = "- {title}: trước buổi kiểm tra ngày {date}"
 DEADLINE_PROVISIONAL = "- {title}: {wording}"
 BASIS = "- Căn cứ {label} về việc {subject};"
-BASIS_AMENDS = "- {label} {subject};"
+BASIS_AMENDS = "- {label} sửa đổi, bổ sung {amended};"
 IMPLEMENTS = "- Thực hiện {label} về {subject}."
 CITATION = "({source})"
 SECTIONS_AND = ", "
 UNKNOWN_PARENT = "đơn vị cấp huyện"
 INSPECTION_NOT_SET = "chưa có"
+QUOTED = "“{text}”"  # the plan's own words (its dates stay as the plan writes them)
+# how many days are left, counted on the business clock: (ahead, on the day, past); {when} is a date
+COUNTDOWN_DEADLINE = (
+    "hôm nay {today}, còn {days} ngày đến hạn chót {when}",
+    "hôm nay {today} là hạn chót",
+    "hôm nay {today}, hạn chót {when} đã qua {days} ngày",
+)
+COUNTDOWN_INSPECTION = (
+    "{when} (hôm nay {today}, còn {days} ngày)",
+    "{when} (hôm nay)",
+    "{when} (đã qua {days} ngày)",
+)
+COUNTDOWN_NO_CLOCK = "hạn chót {date}"
 
 # ---- when the bot does not answer from a topic ------------------------------------------
 OUT_OF_SCOPE = (
@@ -23,7 +36,7 @@ OUT_OF_SCOPE = (
     "Anh/chị vui lòng liên hệ {coordinator} hoặc cơ quan có thẩm quyền."
 )
 NOT_IN_PLAN = (
-    "Kế hoạch {citation} không có thông tin để trả lời chính xác câu hỏi này. "
+    "{citation} không có thông tin để trả lời chính xác câu hỏi này. "
     "Anh/chị vui lòng liên hệ {coordinator} để được hướng dẫn."
 )
 DID_YOU_MEAN = "Tôi chưa chắc anh/chị muốn hỏi điều nào. Có phải anh/chị muốn hỏi:"

@@ -17,33 +17,29 @@ HOW_TO_SUBMIT = (
     "Cách nộp: gửi tệp báo cáo cho bot ngay trong cuộc trò chuyện này "
     "(gõ /nopbaocao để xem hướng dẫn). Nếu đã gửi bằng đường khác, anh/chị có thể bỏ qua tin này."
 )
-LEFT_DAYS = "còn {days} ngày"
-LEFT_TODAY = "hôm nay là hạn cuối"
-LEFT_LATE = "đã quá hạn {days} ngày"
+# {left}: how far the date is, worded by handlers/formatting.py (messages/texts/common.py)
+# {preparation}: the III.3 list, the same in every message (messages/texts/common.py)
 
 VISIT_SET = (
     "THÔNG BÁO LỊCH KIỂM TRA: Đoàn kiểm tra công tác CCHC của UBND tỉnh làm việc với {unit} "
     "vào {when} ({citation}).\n"
     "{changed}"
-    "Đơn vị cần chuẩn bị:\n{checklist}"
+    "{preparation}\n"
     "{report}"
 )
 VISIT_CHANGED = "Lịch này thay cho lịch đã báo trước đây ({previous}).\n"
 VISIT_REMINDER = (
     "NHẮC LỊCH KIỂM TRA: Đoàn kiểm tra công tác CCHC làm việc với {unit} vào {when} ({left}).\n"
-    "Đơn vị cần chuẩn bị:\n{checklist}"
+    "{preparation}\n"
     "{report}"
 )
-VISIT_LEFT_DAYS = "còn {days} ngày"
-VISIT_LEFT_TODAY = "hôm nay"
-CHECKLIST_LINE = "- {text} ({section})"
 VISIT_REPORT = "\n{title}: chuẩn bị để báo cáo với Đoàn kiểm tra; có thể gửi trước tệp cho bot (/nopbaocao)."
 
 WINDOW_OPEN = (
     "BẮT ĐẦU ĐỢT KIỂM TRA: {unit} thuộc đối tượng kiểm tra trực tiếp ({section}). "
     "Thời gian kiểm tra: {window} (từ {start} đến {end}). "
     "{announcer} sẽ thông báo thời gian làm việc cụ thể ({announce_section}).\n"
-    "Đơn vị cần chuẩn bị:\n{checklist}"
+    "{preparation}"
 )
 
 # ---- why a reminder was not sent (outgoing_message.last_error) ----------------------

@@ -3,8 +3,7 @@
 COMMAND_OVERVIEW = "Tổng hợp đơn vị đã/chưa nộp báo cáo (cán bộ SNV)"
 COMMAND_EXPORT = "Xuất bảng tổng hợp nộp báo cáo ra Excel (cán bộ SNV)"
 
-TIER = {"department": "Sở, ban, ngành", "district": "UBND cấp huyện", "commune": "UBND cấp xã"}
-TIER_SHORT = {"department": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
+# tier names: messages/texts/common.py (TIER, TIER_SHORT)
 
 OVERVIEW_HEADER = "TỔNG HỢP NỘP BÁO CÁO (đến {now})"
 OVERVIEW_DELIVERABLE = "▸ {title} — hạn: {due}"

@@ -4,19 +4,16 @@ COMMAND_STATUS = "Tình trạng nộp báo cáo của đơn vị"
 COMMAND_DEADLINES = "Hạn nộp báo cáo của đơn vị"
 COMMAND_SCHEDULE = "Lịch kiểm tra CCHC của đơn vị"
 
-# ---- shared pieces ----------------------------------------------------------------------
-DAYS_LEFT = "còn {n} ngày"
-DUE_TODAY = "hạn là hôm nay"
-OVERDUE = "đã quá hạn {n} ngày"
-OVERDUE_TODAY = "đã quá hạn (hạn lúc {time} hôm nay)"
-ON_TIME = "đúng hạn"
-LATE = "trễ hạn"
+# how far a date is, "đúng hạn"/"trễ hạn" and the III.3 list: messages/texts/common.py
 
 # ---- /trangthai -------------------------------------------------------------------------------
 STATUS_HEADER = "TÌNH TRẠNG NỘP BÁO CÁO — {unit}\n(tính đến {now})"
 STATUS_ITEM = "{n}. {title} ({section})\n   Hạn: {due}"
 STATUS_RECEIVED = "   Đã nhận: số {receipt}, lúc {received}, {timeliness}; tệp {name}."
-STATUS_VERSIONS = "   Đây là bản thứ {count} (thay {earlier} bản trước; các bản trước vẫn được lưu)."
+STATUS_VERSIONS = (
+    "   Đây là bản thứ {count} (thay {earlier} bản trước; các bản trước vẫn được lưu). "
+    "Đúng hạn hay trễ hạn tính theo bản đầu tiên, nhận lúc {first}."
+)
 STATUS_OWED = "   Chưa nộp — {days}."
 STATUS_NOTHING_OWED = "Theo kế hoạch, {unit} không có báo cáo nào phải gửi qua bot."
 STATUS_OTHER_HEADER = "Báo cáo khác đã nhận (không còn trong danh sách phải nộp của đơn vị):"
@@ -32,7 +29,7 @@ DEADLINE_ITEM = (
     "   Kế hoạch ghi: “{wording}” ({citation})\n"
     "   Gửi đến: {recipient}"
 )
-DEADLINE_SUBMITTED = "đã nộp (số {receipt})"
+DEADLINE_SUBMITTED = "đã nộp (số {receipt}), {timeliness}"
 DEADLINE_PROVISIONAL = (
     "Hạn có đánh dấu “tạm tính”: chưa có ngày kiểm tra chính thức, tạm lấy ngày cuối {window} "
     "({end}); {announcer} sẽ thông báo thời gian kiểm tra cụ thể ({section})."
@@ -42,16 +39,11 @@ DEADLINES_NONE = "Theo {citation}, {unit} không có báo cáo nào phải gửi
 # ---- /lichkiemtra -----------------------------------------------------------------------------
 SCHEDULE_HEADER = "LỊCH KIỂM TRA CCHC — {unit}"
 SCHEDULE_SET = "Đoàn kiểm tra của UBND tỉnh làm việc tại đơn vị: {when} — {state}."
-SCHEDULE_FUTURE = "còn {n} ngày"
-SCHEDULE_TODAY = "hôm nay"
-SCHEDULE_PAST = "đã diễn ra {n} ngày trước"
 SCHEDULE_NOT_SET = (
     "{unit} thuộc đối tượng kiểm tra trực tiếp năm {year} ({inspected_section}).\n"
     "Thời gian kiểm tra: {window} ({start}–{end}) ({window_section}).\n"
     "Ngày giờ cụ thể do {announcer} thông báo ({announce_section}); bot sẽ báo anh/chị ngay khi có lịch."
 )
-SCHEDULE_PREPARE = "Đơn vị chuẩn bị ({section}):"
-SCHEDULE_PREPARE_ITEM = "- {text}"
 SCHEDULE_NOT_INSPECTED = (
     "{unit} không thuộc đối tượng kiểm tra trực tiếp năm {year} ({inspected_section}), "
     "nên không có lịch Đoàn kiểm tra đến làm việc."

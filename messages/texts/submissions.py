@@ -84,9 +84,9 @@ RECEIPT = (
 )
 ON_TIME = "ĐÚNG HẠN"
 LATE = "TRỄ HẠN {days}"
-LATE_DAYS = "{n} ngày"
-LATE_HOURS = "dưới 1 ngày"
-PROVISIONAL_DUE = " (tạm tính, chưa có ngày kiểm tra chính thức)"
+# a later version: where the report stands (its first version against the deadline)
+REPLACEMENT_ON_TIME = "bản thay thế; báo cáo đã nộp ĐÚNG HẠN từ {first}"
+REPLACEMENT_LATE = "bản thay thế; báo cáo nộp TRỄ HẠN {days} (bản đầu tiên nhận {first})"
 REPLACES = "Bản này thay thế bản số {receipt} nhận ngày {received}; bản cũ vẫn được lưu trong hồ sơ."
 PHOTO_HINT = (
     "Lưu ý: mỗi ảnh gửi sau sẽ thay thế ảnh trước. Báo cáo nhiều trang vui lòng gộp thành một tệp PDF "

@@ -14,6 +14,7 @@ OPTIONS_HINT = "Anh/chị trả lời bằng số thứ tự (ví dụ: 1) để
 # a document that cannot go as a Zalo file (not PDF/DOC/DOCX, or over 5 MB)
 DOWNLOAD_LINK = "Tải tệp {name}: {url}\n(Liên kết có hiệu lực đến {expires}.)"
 DOWNLOAD_EXPIRED = "Liên kết tải tệp đã hết hạn. Vui lòng yêu cầu lại."
+DOWNLOAD_FORBIDDEN = "Liên kết tải tệp không hợp lệ. Vui lòng dùng đúng liên kết được gửi qua Zalo."
 DOCUMENT_FALLBACK_NAME = "tep-dinh-kem"
 
 # a user's attachment on a host that is not Zalo's
@@ -37,3 +38,4 @@ REJECT_QUOTA = "Zalo: OA đã hết hạn mức gửi tin (mã {code})"
 REJECT_WINDOW = "Zalo: người nhận ngoài khung thời gian OA được phép nhắn tin (mã {code})"
 REJECT_OTHER = "Zalo: lỗi mã {code} ({message})"
 REJECT_TOO_LARGE = "tệp {name} quá lớn để gửi qua Zalo"
+REJECT_DOCUMENT_MISSING = "Zalo: không còn tệp đính kèm trên máy chủ để gửi"

@@ -245,3 +245,24 @@ async def test_long_replies_are_split_and_buttons_go_on_the_last_part(fake, bot,
     assert all(c.params["text"][0].isdigit() for c in answer)  # cut at paragraph starts
     assert " ".join(" ".join(c.params["text"] for c in answer).split()) == " ".join(long_text.split())
     assert [("reply_markup" in c.params) for c in answer] == [False, False, True]
+
+
+async def test_a_reply_refused_with_429_is_queued_in_the_outbox_with_its_buttons(fake, bot, services):
+    """A receipt or an answer must not be lost because a broadcast is using the rate at the moment."""
+    from sqlmodel import select
+
+    from storage.models import OutgoingMessage
+
+    fake.flood(3, method="sendMessage", chat_id=STAFF)
+    fake.push_update(text_update(STAFF, "/moi Ban Quản lý"))  # an answer with two buttons
+    rows = []
+    for _ in range(100):
+        with services.store.session() as s:
+            rows = s.exec(select(OutgoingMessage).where(OutgoingMessage.kind == "reply")).all()
+        if rows:
+            break
+        await asyncio.sleep(0.05)
+    [row] = rows
+    assert row.chat_id == str(STAFF) and row.status == "pending" and "Ban Quản lý" in row.text
+    assert sorted(o["label"] for o in row.options) == ["Ban Quản lý Khu kinh tế Phú Quốc", "Ban Quản lý Khu kinh tế tỉnh"]
+    assert all(o["choice_id"] for o in row.options)

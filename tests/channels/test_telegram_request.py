@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
+from fakes.stalled_http import HANG_UP, SILENT, StalledServer, closed_port
 from fakes.telegram_api import FakeBotApi, text_update
+from telegram import Bot
+from telegram.error import NetworkError, TimedOut
 from telegram_env import telegram_bot, texts
 
-from bot.channels.telegram_request import lenient_answer, parse_update
-from bot.delivery import OutMessage
+from bot.channels.telegram_outbound import delivery_error
+from bot.channels.telegram_request import BotApiRequest, lenient_answer, parse_update
+from bot.delivery import OutMessage, Uncertain
 from messages.texts import registration as reg_texts
 
 USER = 5550001
@@ -77,3 +82,65 @@ def test_an_update_beyond_repair_keeps_only_its_id_and_empty_polls_are_flagged()
     assert lenient_answer("getupdates", _answer([]))[1] is True
     with pytest.raises(ValueError):
         parse_update({"update_id": 9, "message": {"message_id": 1, "text": "x"}})
+
+
+# ---- network failures: may the request have reached Telegram? ----------------------------------
+# Through PTB's own ``Bot`` (as the channel sends): PTB and the channel still see ``TimedOut`` /
+# ``NetworkError`` as before; the outbox sender also sees whether the message may have arrived.
+def _bot(url: str, **timeouts: float) -> tuple[Bot, BotApiRequest]:
+    request = BotApiRequest(**timeouts)
+    return Bot("123:SECRET", base_url=f"{url}/bot", request=request), request
+
+
+async def test_no_answer_after_the_request_went_out_is_an_uncertain_timeout():
+    async with StalledServer(SILENT) as server:
+        bot, request = _bot(server.url, read_timeout=0.3)
+        try:
+            with pytest.raises(TimedOut) as caught:
+                await bot.send_message(USER, "Thông báo")
+        finally:
+            await request.shutdown()
+        assert server.requests == 1  # it did arrive: Telegram may have delivered it
+    assert isinstance(caught.value, Uncertain) and "ReadTimeout" in caught.value.message
+    assert "SECRET" not in caught.value.message
+    assert delivery_error(caught.value) is None  # the channel re-raises it as is, for the sender to see
+
+
+async def test_a_connection_dropped_before_the_answer_is_uncertain():
+    async with StalledServer(HANG_UP) as server:
+        bot, request = _bot(server.url)
+        try:
+            with pytest.raises(NetworkError) as caught:
+                await bot.send_message(USER, "Thông báo")
+        finally:
+            await request.shutdown()
+        assert server.requests == 1
+    assert isinstance(caught.value, Uncertain) and not isinstance(caught.value, TimedOut)
+    assert "RemoteProtocolError" in caught.value.message
+
+
+async def test_a_refused_connection_is_safe_to_send_again():
+    bot, request = _bot(f"http://127.0.0.1:{closed_port()}", connect_timeout=1.0)
+    try:
+        with pytest.raises(NetworkError) as caught:
+            await bot.send_message(USER, "Thông báo")
+    finally:
+        await request.shutdown()
+    assert not isinstance(caught.value, Uncertain) and "ConnectError" in caught.value.message
+
+
+async def test_waiting_in_vain_for_a_pooled_connection_is_safe_to_send_again():
+    async with StalledServer(SILENT) as server:
+        bot, request = _bot(server.url, pool_size=1, pool_timeout=0.2, read_timeout=5.0)
+        first = asyncio.create_task(bot.send_message(USER, "một"))
+        try:
+            while server.requests < 1:
+                await asyncio.sleep(0.01)
+            with pytest.raises(TimedOut) as caught:  # the only connection is taken: this one never left
+                await bot.send_message(USER, "hai")
+            assert server.requests == 1
+        finally:
+            first.cancel()
+            await asyncio.gather(first, return_exceptions=True)
+            await request.shutdown()
+    assert not isinstance(caught.value, Uncertain) and "PoolTimeout" in caught.value.message

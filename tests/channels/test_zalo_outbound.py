@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from sqlmodel import select
 from bot.channels.zalo_api import ZaloTransient
 from bot.channels.zalo_files import FileRefused, fetch_attachment, host_allowed
 from bot.channels.zalo_render import split_text, zlen
-from bot.delivery import OutMessage, Rejected, RetryLater, Unreachable
+from bot.delivery import OutMessage, Rejected, RetryLater, Uncertain, Unreachable
 from handlers.router import Router, takes_args
 from handlers.types import FileTooLarge, Reply
 from messages.texts import zalo as zalo_texts
@@ -348,3 +350,152 @@ async def test_broken_download_links_are_cleaned_up(rig, tmp_path, clock):
     assert rig.channel.links.purge() == 1
     assert list(root.iterdir()) == []
     assert timedelta(seconds=rig.channel.links.ttl_s) >= timedelta(days=7)
+
+
+# ---- one copy per document, not one per recipient --------------------------------------------------
+def link_in(text: str) -> str:
+    return text.split(": ", 1)[1].split()[0]
+
+
+async def test_a_broadcast_of_one_document_makes_one_copy_and_every_link_works(rig, fake, tmp_path, clock):
+    xlsx = tmp_path / "tong-hop.xlsx"
+    xlsx.write_bytes(b"PK\x03\x04" + b"t" * 3000)
+    users = [f"u{n}" for n in range(12)]
+    for user in users[:6]:
+        await rig.channel.deliver(user, OutMessage("Bảng tổng hợp", xlsx, "tong-hop.xlsx", ident=f"row:{user}"))
+    # the sender runs deliveries side by side: they wait for the one copy instead of making their own
+    await asyncio.gather(*(rig.channel.deliver(u, OutMessage("Bảng tổng hợp", xlsx, "tong-hop.xlsx",
+                                                             ident=f"row:{u}")) for u in users[6:]))
+    root = rig.channel.links.root
+    assert rig.channel.links.copies == 1 and len(list(root.iterdir())) == 1
+    urls = [link_in(fake.texts(u)[0]) for u in users]
+    assert len(urls) == 12
+    async with httpx.AsyncClient() as client:
+        for url in urls:
+            got = await client.get(url)
+            assert got.status_code == 200 and got.content == xlsx.read_bytes()
+
+    # a new version of the file is another document: another copy, and the old links keep the old file
+    xlsx.write_bytes(b"PK\x03\x04" + b"v" * 10)
+    await rig.channel.deliver("u0", OutMessage("Bản mới", xlsx, "tong-hop.xlsx"))
+    assert rig.channel.links.copies == 2
+    async with httpx.AsyncClient() as client:
+        assert (await client.get(link_in(fake.texts("u0")[-1]))).content == xlsx.read_bytes()
+        assert (await client.get(urls[0])).content == b"PK\x03\x04" + b"t" * 3000
+
+    # a day later the next recipient gets a fresh copy: no link handed out lives less than six days
+    clock.advance(days=1, seconds=1)
+    await rig.channel.deliver("u99", OutMessage("Bản mới", xlsx, "tong-hop.xlsx"))
+    assert rig.channel.links.copies == 3
+    exp = int(link_in(fake.texts("u99")[0]).split("exp=")[1].split("&")[0])
+    assert exp - clock.real_now().timestamp() > 6.9 * 24 * 3600
+
+
+async def test_concurrent_deliveries_of_one_pdf_upload_it_once(rig, fake, tmp_path):
+    pdf = tmp_path / "thong-bao.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n" + b"c" * 500)
+    await asyncio.gather(*(rig.channel.deliver(str(u), OutMessage("Thông báo", pdf, "thong-bao.pdf"))
+                           for u in range(8)))
+    assert len(fake.uploads) == 1
+    assert len({s.user_id for s in fake.sent if s.file_token}) == 8
+
+
+async def test_expired_copies_are_purged_by_housekeeping_not_by_sending(fake, services, tmp_path):
+    old = tmp_path / "zalo-links" / "1000-oldcopy"
+    old.mkdir(parents=True)
+    (old / "a.xlsx").write_bytes(b"PK")
+    access, refresh = fake.issue_pair()
+    async with ZaloRig(fake, zalo_settings(fake, tmp_path, access, refresh), services, own_router()) as rig:
+        for _ in range(200):
+            if not old.exists():
+                break
+            await asyncio.sleep(0.01)
+        assert not old.exists()  # the housekeeping task ran at start, in a thread
+        assert rig.channel._housekeeping_task is not None and not rig.channel._housekeeping_task.done()
+
+
+async def test_a_forged_link_is_refused_in_vietnamese(rig, fake, tmp_path):
+    xlsx = tmp_path / "x.xlsx"
+    xlsx.write_bytes(b"PK")
+    await rig.channel.deliver("111", OutMessage("", xlsx, "x.xlsx"))
+    url = link_in(fake.texts("111")[0])
+    async with httpx.AsyncClient() as client:
+        refused = await client.get(url.replace("sig=", "sig=f"))
+    assert refused.status_code == 403 and refused.text == zalo_texts.DOWNLOAD_FORBIDDEN
+
+
+async def test_a_missing_document_is_rejected_without_its_name_in_the_logs(rig, fake, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    gone = tmp_path / "Nguyễn Văn Bình - báo cáo.xlsx"
+    with pytest.raises(Rejected) as caught:
+        await rig.channel.deliver("111", OutMessage("Báo cáo", gone, gone.name))
+    assert caught.value.reason == zalo_texts.REJECT_DOCUMENT_MISSING
+    assert "Nguy" not in caplog.text and "Bình" not in caplog.text and ".xlsx #" in caplog.text
+    assert fake.sent == []
+
+
+# ---- retries resume by the outbox row, replies never resend a part -----------------------------------
+def second_part_fails(fake, exc_code=-100):
+    original = fake._fault_for
+    calls = {"n": 0}
+
+    def fault(user_id):
+        calls["n"] += 1
+        return original(user_id) if calls["n"] != 2 else type("F", (), {"code": exc_code, "message": "x"})()
+
+    fake._fault_for = fault
+
+
+async def test_a_retried_row_resumes_by_its_id_and_another_row_starts_over(rig, fake):
+    text = long_text()
+    parts = split_text(text)
+    second_part_fails(fake)
+    with pytest.raises(ZaloTransient):
+        await rig.channel.deliver("111", OutMessage(text, ident="row:7"))
+    await rig.channel.deliver("111", OutMessage(text, ident="row:7"))
+    assert fake.texts("111") == parts
+    # another row with the same words (a second notice) is sent whole
+    await rig.channel.deliver("111", OutMessage(text, ident="row:8"))
+    assert fake.texts("111") == parts + parts
+
+
+async def test_a_reply_cut_short_queues_only_what_did_not_go(rig, fake, services):
+    @rig.router.command("dai", role="any", description="test")
+    async def dai(ctx):
+        return [Reply(long_text(), options=[ctx.option("Đồng ý", "pick", i=1), ctx.option("Không", "pick", i=2)])]
+
+    parts = split_text(long_text())
+    second_part_fails(fake)
+    await rig.say("111", "dai")
+    assert fake.texts("111") == parts[:1]
+    with services.store.session() as s:
+        rows = s.exec(select(OutgoingMessage).where(OutgoingMessage.channel == "zalo")).all()
+    assert len(rows) == 1
+    assert not rows[0].text.startswith(parts[0])  # the part that went is not queued again
+    assert rows[0].text.startswith(parts[1]) and "1. Đồng ý" in rows[0].text and "2. Không" in rows[0].text
+    await rig.channel.deliver("111", OutMessage(rows[0].text, ident=f"row:{rows[0].id}"))
+    got = "\n\n".join(fake.texts("111"))
+    for part in parts:
+        assert got.count(part) == 1  # every part once, none twice
+    assert [s.text for s in await rig.say("111", "2")] == ["Đã chọn mục 2"]  # the numbers work
+
+
+async def test_a_reply_part_that_may_have_arrived_is_not_queued_again(rig, fake, services, monkeypatch):
+    parts = split_text(long_text())
+    send = rig.channel.api.send
+    calls = {"n": 0}
+
+    async def flaky(user_id, message):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            await send(user_id, message)  # it arrived, but the answer was lost
+            raise Uncertain("read timeout after sending")
+        return await send(user_id, message)
+
+    monkeypatch.setattr(rig.channel.api, "send", flaky)
+    await rig.say("111", "một câu hỏi dài")
+    with services.store.session() as s:
+        rows = s.exec(select(OutgoingMessage).where(OutgoingMessage.channel == "zalo")).all()
+    assert len(rows) == 1 and rows[0].text == "\n\n".join(parts[2:])
+    await rig.channel.deliver("111", OutMessage(rows[0].text, ident=f"row:{rows[0].id}"))
+    assert "\n\n".join(fake.texts("111")) == long_text()

@@ -10,7 +10,9 @@ from conftest import build_test_services
 from fakes.zalo_api import FakeZalo, ZaloRig, zalo_settings
 from sqlmodel import select
 
-from bot.channels.zalo_tokens import TokenKeeper, parse_expires_in
+from bot.channels.zalo_api import ZaloTransient
+from bot.channels.zalo_tokens import (TokenBroken, TokenKeeper, TokenTransient, parse_expires_in,
+                                      refresh_token_refused)
 from bot.delivery import OutMessage, RetryLater
 from messages.texts import zalo as zalo_texts
 from storage import people
@@ -261,3 +263,101 @@ async def test_a_rejected_early_refresh_keeps_using_the_token_until_it_expires(f
     with services.store.session() as s:
         notices = s.exec(select(OutgoingMessage).where(OutgoingMessage.text == zalo_texts.REAUTH_NEEDED)).all()
     assert len(notices) == 1
+
+
+# ---- only a refused refresh token breaks the chain -----------------------------------------------
+ODD_ANSWERS = {
+    "html-403-from-a-proxy": (403, "<html><body><h1>403 Forbidden</h1></body></html>", "text/html"),
+    "html-502-gateway": (502, "<html>Bad gateway</html>", "text/html"),
+    "plain-404": (404, "Not Found", "text/plain"),
+    "changed-shape": (200, {"error": 0, "message": "Success", "data": {"token": {"value": "x"}}}, "application/json"),
+    "wrong-app-secret": (200, {"error": -14002, "error_name": "Invalid app"}, "application/json"),
+    "unknown-error": (400, {"error": -14999, "message": "Something went wrong"}, "application/json"),
+    "json-list": (200, [1, 2, 3], "application/json"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ODD_ANSWERS))
+async def test_an_odd_oauth_answer_is_transient_and_the_chain_survives(fake, services, router, tmp_path, clock,
+                                                                       case, caplog):
+    with services.store.session() as s:
+        people.ensure(s, "telegram", "9001")  # staff who would be told, if the chain broke
+    status, body, content_type = ODD_ANSWERS[case]
+    access, refresh = fake.issue_pair()
+    async with ZaloRig(fake, zalo_settings(fake, tmp_path, access, refresh), services, router) as rig:
+        fake.expire_access_tokens()
+        fake.fail_oauth(status, body, content_type=content_type)
+        caplog.set_level(logging.WARNING, logger="agency_bot.zalo.tokens")
+        with pytest.raises(ZaloTransient):
+            await rig.channel.deliver("111", OutMessage("nhắc hạn"))
+        assert not stored(services).broken and not rig.channel.keeper.broken
+        assert stored(services).refresh_token == refresh  # nothing was spent
+        assert "tried again later" in caplog.text and refresh not in caplog.text
+        clock.advance(seconds=31)  # past the pause after a failed refresh
+        await rig.channel.deliver("111", OutMessage("nhắc hạn"))
+    assert fake.texts("111") == ["nhắc hạn"]
+    assert [r["old"] for r in fake.refreshes] == [refresh] and fake.reused_refresh == []
+    with services.store.session() as s:
+        assert s.exec(select(OutgoingMessage).where(OutgoingMessage.text == zalo_texts.REAUTH_NEEDED)).all() == []
+
+
+async def test_a_wrong_oauth_base_url_never_breaks_the_chain(fake, services, tmp_path, clock):
+    import httpx
+
+    access, refresh = fake.issue_pair()
+    told = []
+    async with httpx.AsyncClient() as http:
+        keeper = TokenKeeper(services.store, lambda: http, app_id=fake.app_id, app_secret=fake.app_secret,
+                             oauth_base_url=fake.url + "/not-zalo", real_now=clock.real_now,
+                             env_access_token=access, env_refresh_token=refresh, on_broken=lambda: told.append(1))
+        clock.advance(hours=2)
+        for _ in range(3):  # e.g. after every restart: still not broken
+            with pytest.raises(TokenTransient):
+                await keeper.token()
+            clock.advance(minutes=1)
+    assert not stored(services).broken and told == []
+    assert [c.path for c in fake.calls] == []  # the fake only ever saw 404s on unknown paths
+
+
+async def test_a_refused_refresh_token_by_words_breaks_the_chain(fake, services, tmp_path, clock):
+    import httpx
+
+    access, refresh = fake.issue_pair()
+    told = []
+    async with httpx.AsyncClient() as http:
+        keeper = TokenKeeper(services.store, lambda: http, app_id=fake.app_id, app_secret=fake.app_secret,
+                             oauth_base_url=fake.url, real_now=clock.real_now, env_access_token=access,
+                             env_refresh_token=refresh, on_broken=lambda: told.append(1))
+        clock.advance(hours=2)
+        fake.fail_oauth(200, {"error": "-14020", "error_name": "Refresh token expired"})
+        with pytest.raises(TokenBroken):
+            await keeper.token()
+    assert stored(services).broken and told == [1]
+
+
+def test_which_answers_mean_the_refresh_token_is_refused():
+    assert refresh_token_refused(-14014, "Invalid refresh token")
+    assert refresh_token_refused(-14014, "")  # the code alone is enough
+    assert refresh_token_refused(-14020, "refresh_token is expired")
+    assert refresh_token_refused(-1, "The refresh token was already used")
+    assert not refresh_token_refused(0, "Invalid refresh token")  # no error code: not a refusal
+    assert not refresh_token_refused(None, "Invalid refresh token")
+    assert not refresh_token_refused(-14002, "Invalid app")
+    assert not refresh_token_refused(-14999, "Something went wrong")
+    assert not refresh_token_refused(-14003, "Invalid redirect uri")
+
+
+async def test_a_failed_refresh_is_not_repeated_by_every_waiting_send(fake, services, router, tmp_path, clock):
+    access, refresh = fake.issue_pair()
+    async with ZaloRig(fake, zalo_settings(fake, tmp_path, access, refresh), services, router) as rig:
+        fake.expire_access_tokens()
+        fake.fail_oauth(503, "busy", content_type="text/plain", times=5)
+        results = await asyncio.gather(*(rig.channel.deliver(str(u), OutMessage("x")) for u in range(6)),
+                                       return_exceptions=True)
+        assert all(isinstance(r, ZaloTransient) for r in results)
+        assert len([c for c in fake.calls if c.path == "oauth"]) == 1  # one try; the others waited for it
+        fake.clear_faults()
+        fake.oauth_faults.clear()
+        clock.advance(seconds=31)
+        await asyncio.gather(*(rig.channel.deliver(str(u), OutMessage("x")) for u in range(6)))
+    assert len(fake.refreshes) == 1 and len(fake.sent) == 6

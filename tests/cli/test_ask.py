@@ -84,3 +84,16 @@ def test_questions_from_the_cli_are_logged(capsys, tmp_path):
 def test_unknown_agency_is_a_clear_error(capsys):
     assert main(["ask", "--agency", "Sở Không Có", "hạn nộp"]) == 2
     assert "Sở Không Có" in capsys.readouterr().err
+
+
+def test_days_left_use_the_business_clock(capsys, monkeypatch):
+    monkeypatch.setenv("BOT_CLOCK_START", "2020-09-25T08:00:00+07:00")
+    out = ask_json(capsys, "--agency", "Sở Y tế", "hom nay nop bc con kip ko")
+    assert out["topic"] == "con-han" and "còn 5 ngày đến hạn chót 30/09/2020" in out["answer"]
+
+
+def test_the_coordinator_and_a_sector_name(capsys):
+    out = ask_json(capsys, "--agency", "Sở Nội vụ", "bc gui ve dau")
+    assert out["topic"] == "noi-gui-bao-cao" and "Sở Nội vụ là cơ quan nhận báo cáo" in out["answer"]
+    out = ask_json(capsys, "nganh giao duc co bi kiem tra truc tiep ko")
+    assert out["matched"] and out["answer"].startswith("Sở Giáo dục và Đào tạo thuộc đối tượng kiểm tra trực tiếp")

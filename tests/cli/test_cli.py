@@ -86,3 +86,13 @@ def test_reminders_lists_what_will_go_out_and_what_cannot(monkeypatch, capsys):
     # no focal point is registered yet: the III.4 reminders are shown as undeliverable, by unit
     assert "Sở Y tế" in out and "chưa có đầu mối" in out
     assert "Sở Tài chính" not in out.split("Không gửi được")[0]  # inspected directly: no III.4 series
+
+
+def test_run_with_the_port_taken_says_so_in_one_sentence(monkeypatch, capsys):
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        monkeypatch.setenv("HTTP_PORT", str(busy.getsockname()[1]))
+        assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "HTTP_PORT" in err and "Traceback" not in err

@@ -46,7 +46,7 @@ async def test_chat_export_cell_by_cell(talk, services, plan):
     await register_focal(talk, "bs1", "UBND xã Bình Sơn, huyện Hòn Đất")
     on_time = add_submission(services, "so-y-te", SELF_REPORT, at=datetime(2020, 8, 25, 14, 30, tzinfo=TZ),
                              name="BC tự kiểm tra Sở Y tế.pdf")
-    late = add_submission(services, "so-tu-phap", SELF_REPORT, on_time=False,
+    late = add_submission(services, "so-tu-phap", SELF_REPORT,
                           at=datetime(2020, 10, 1, 8, 15, tzinfo=TZ), name="bc-stp.docx")
     with services.store.session() as s:
         assert s.get(Submission, on_time.id) is not None

@@ -20,12 +20,15 @@ OAuth     ``POST /v4/oa/access_token`` (header ``secret_key``, form ``app_id``, 
           ``refresh_token``): rotates the pair; the refresh token is single-use, and a reused or unknown
           one answers ``error -14014`` (recorded in ``reused_refresh``). ``expires_in`` is a quoted string.
 Files     ``add_file(name, content)`` serves ``GET /files/<name>`` (``file_url(name)``, hits in ``file_hits``);
-          ``GET /redirect?to=URL`` answers 302 to ``URL``.
+          ``GET /redirect?to=URL`` answers 302 to ``URL``. ``hold_files()`` makes file downloads wait
+          (``files_waiting`` counts them) until ``release_files()``: a user's slow upload.
 Records   ``sent`` (accepted messages: ``Sent(user_id, message, access_token)``), ``texts(user_id)``,
           ``calls`` (every API request), ``uploads``, ``refreshes`` (accepted), ``reused_refresh``.
 Faults    ``expire_access_tokens()``; ``fail(code, message, user_id=None, times=1)`` answers a Zalo error
           code to sends (``times=None``: until ``clear_faults()``); ``fail_http(status, times=1)``;
-          ``reject_refresh = True`` refuses every refresh.
+          ``reject_refresh = True`` refuses every refresh; ``fail_oauth(status, body, content_type=...)``
+          answers the next refresh with anything (an HTML page, a 404, an unknown error) without
+          spending the refresh token.
 """
 
 from __future__ import annotations
@@ -117,6 +120,9 @@ class FakeZalo:
         self.faults: list[Fault] = []
         self.http_faults: list[int] = []
         self.reject_refresh = False
+        self.oauth_faults: list[tuple[int, bytes, str]] = []
+        self.file_gate: asyncio.Event | None = None
+        self.files_waiting = 0
         self._ids = itertools.count(1)
 
     # ---- lifecycle --------------------------------------------------------------
@@ -160,6 +166,11 @@ class FakeZalo:
     def fail_http(self, status: int, times: int = 1) -> None:
         self.http_faults.extend([status] * times)
 
+    def fail_oauth(self, status: int, body: Any, *, content_type: str = "application/json", times: int = 1) -> None:
+        raw = body if isinstance(body, bytes) else (json.dumps(body).encode() if not isinstance(body, str)
+                                                    else body.encode())
+        self.oauth_faults.extend([(status, raw, content_type)] * times)
+
     def clear_faults(self) -> None:
         self.faults.clear()
         self.http_faults.clear()
@@ -182,8 +193,29 @@ class FakeZalo:
     def file_url(self, name: str) -> str:
         return f"{self.url}/files/{name}"
 
+    def hold_files(self) -> None:
+        self.file_gate = asyncio.Event()
+
+    def release_files(self) -> None:
+        if self.file_gate is not None:
+            self.file_gate.set()
+
+    async def files_stuck(self, count: int, timeout: float = 5.0) -> None:
+        """Wait until ``count`` downloads are waiting at the gate."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.files_waiting < count:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"expected {count} downloads waiting, got {self.files_waiting}")
+            await asyncio.sleep(0.01)
+
     async def _file(self, request: Request) -> Response:
         self.file_hits.append(request.path_params["name"])
+        if self.file_gate is not None and not self.file_gate.is_set():
+            self.files_waiting += 1
+            try:
+                await self.file_gate.wait()
+            finally:
+                self.files_waiting -= 1
         content = self.files.get(request.path_params["name"])
         if content is None:
             return Response(status_code=404)
@@ -289,6 +321,10 @@ class FakeZalo:
 
     async def _oauth(self, request: Request) -> Response:
         form = dict(_form(await request.body()))
+        if self.oauth_faults:
+            status, raw, content_type = self.oauth_faults.pop(0)
+            self.calls.append(Call("oauth", dict(request.headers), _masked(form), None, status))
+            return Response(raw, status_code=status, media_type=content_type)
         if request.headers.get("secret_key") != self.app_secret or form.get("app_id") != self.app_id:
             return self._answer("oauth", request, _masked(form), {"error": -14002, "error_name": "Invalid app"})
         if form.get("grant_type") != "refresh_token" or not form.get("refresh_token"):

@@ -19,6 +19,8 @@ from storage.models import OutgoingMessage, Submission
 
 def add_submission(services, unit_code: str, deliverable_id: str, *, at: datetime | None = None,
                    on_time: bool = True, name: str = "bao-cao.pdf", supersedes: int | None = None) -> Submission:
+    """A submission row as the intake writes it. ``on_time`` is only the at-arrival record (what the
+    receipt said): whether the report counts as on time is computed from ``at`` (its first version's)."""
     at = at or services.clock.now()
     row = Submission(receipt_no=f"BN-{secrets.token_hex(3).upper()}", unit_code=unit_code,
                      deliverable_id=deliverable_id, channel="test", original_name=name,

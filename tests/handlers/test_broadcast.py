@@ -63,7 +63,7 @@ async def test_owes_audience_drops_units_that_sent_the_report(roster, plan):
     assert before == {u.code for u in services.roster().units
                       if any(d.id == SELF_REPORT for d in plan.deliverables_for(u.code, u.inspected))}
     add_submission(services, "so-y-te", SELF_REPORT)
-    add_submission(services, "ubnd-xa-binh-son-huyen-hon-dat", SELF_REPORT, on_time=False)
+    add_submission(services, "ubnd-xa-binh-son-huyen-hon-dat", SELF_REPORT, at=datetime(2020, 10, 2, 8, 0, tzinfo=TZ))
     after = codes(audience_units(services, owes_self))
     assert after == before - {"so-y-te", "ubnd-xa-binh-son-huyen-hon-dat"}
     owes_inspection = codes(audience_units(services, {"kind": "owes", "deliverable": INSPECTION_REPORT}))
@@ -103,7 +103,7 @@ async def test_cancel_leaves_nothing(roster, talk, services):
 
 
 async def test_confirm_writes_one_row_per_recipient_once(roster, talk, services):
-    preview = await start_broadcast(talk, "Các sở, ban, ngành", "Họp giao ban CCHC lúc 14:00 ngày 05/9/2020.")
+    preview = await start_broadcast(talk, "Sở, ban, ngành", "Họp giao ban CCHC lúc 14:00 ngày 05/9/2020.")
     confirm = next(o.choice_id for o in preview[0].options if o.label == "Xác nhận gửi")
     cancel = next(o.choice_id for o in preview[0].options if o.label == "Hủy")
     text = Talk.text(await talk("staff", choice=confirm))
@@ -205,7 +205,7 @@ async def test_a_terminal_session_is_not_a_recipient(roster, talk, services):
     with services.store.session() as s:
         person = people.ensure(s, "console", "console-so-y-te", "console-so-y-te")
         people.register(s, person, "so-y-te", services.clock.now())
-    text = Talk.text(await start_broadcast(talk, "Các sở, ban, ngành"))
+    text = Talk.text(await start_broadcast(talk, "Sở, ban, ngành"))
     assert "người nhận: 3 (của 2 đơn vị)" in text  # tc1, tc2, yt1 — not the console user
 
 

@@ -34,7 +34,7 @@ async def test_summary_reports_delivered_failed_blocked_and_no_focal_point(talk,
     channel.blocked.add("c1")
     channel.rejected.add("d1")
     sender = make_sender(services, channel)
-    await broadcast(talk, "Các sở, ban, ngành", "Nộp báo cáo trước 30/9.")
+    await broadcast(talk, "Sở, ban, ngành", "Nộp báo cáo trước 30/9.")
     await sender.drain_once()
 
     for user in ("a1", "a2", "b1"):
@@ -69,7 +69,7 @@ async def test_progress_reports_for_a_long_broadcast(talk, services):
             people.register(s, person, "so-y-te", services.clock.now())
     channel = RecordingChannel()
     sender = make_sender(services, channel, batch_size=10)
-    await broadcast(talk, "Các sở, ban, ngành", "Thông báo dài.")
+    await broadcast(talk, "Sở, ban, ngành", "Thông báo dài.")
     await sender.drain_once()
     staff = channel.to("staff")
     progress = [t for t in staff if "đã xử lý" in t]
@@ -101,7 +101,7 @@ async def test_restart_closes_a_broadcast_finished_while_down(talk, services):
     from handlers.broadcast import subscribe
 
     await register_focal(talk, "a1", "Sở Y tế")
-    await broadcast(talk, "Các sở, ban, ngành", "Họp.")
+    await broadcast(talk, "Sở, ban, ngành", "Họp.")
     with services.store.session() as s:
         for row in outgoing(services, kind="broadcast"):
             row.status = "sent"
@@ -123,7 +123,7 @@ async def test_a_progress_report_still_waiting_at_the_end_is_dropped(talk, servi
         for i in range(n):
             person = people.ensure(s, "test", f"u{i}", f"u{i}")
             people.register(s, person, "so-y-te", services.clock.now())
-    await broadcast(talk, "Các sở, ban, ngành", "Họp.")
+    await broadcast(talk, "Sở, ban, ngành", "Họp.")
     rows = outgoing(services, kind="broadcast")
     reports = reports_for(services)
 

@@ -84,7 +84,7 @@ def focal_points(services) -> dict[str, int]:
 
 async def confirm(talk, text: str, attachment: IncomingFile | None = None) -> str:
     await talk("staff", "/thongbao")
-    await talk.tap("staff", "Các sở, ban, ngành")
+    await talk.tap("staff", "Sở, ban, ngành")
     await talk("staff", text)
     if attachment is None:
         await talk.tap("staff", "Không đính kèm")

@@ -64,9 +64,8 @@ async def test_staff_set_a_date_the_unit_is_told_at_once_and_reminded_before(tal
     assert await sender.drain_once() == 2  # at once, to both focal points
     notice = ch.to("tc1")[0]
     assert "THÔNG BÁO LỊCH KIỂM TRA" in notice and "Sở Tài chính" in notice and "15/09/2020 08:30" in notice
-    for obligation in services.plan.obligations:
-        if obligation.applies_to == "inspected":
-            assert obligation.text.rstrip(". ") in notice  # the III.3 checklist, from the plan
+    for obligation in services.plan.preparation():
+        assert f"- {obligation.summary} (Mục {obligation.section})" in notice  # the III.3 list, from the plan
     assert "Mục III.3.a" in notice and "Mục III.2" in notice
     services.clock.set(datetime(2020, 9, 8, 8, 0, tzinfo=TZ))
     assert await sender.drain_once() == 2
@@ -198,3 +197,37 @@ async def test_a_date_moved_behind_the_bots_back_stops_the_old_reminder(talk, se
     assert all("15/09/2020" not in t for t in ch.to("tc1")[1:])
     key = f"reminder:so-tai-chinh:visit:20200915T0830:{pid(services, 'tc1')}:7"
     assert rows(services, key)[key].last_error == rtexts.DATE_CHANGED
+
+
+async def test_a_date_off_the_plans_lists_is_kept_but_changes_no_duty(talk, services):
+    """II.2.a–b list the departments and districts inspected directly; a date does not add to them."""
+    await register_focal(talk, "yt1", "Sở Y tế")
+    text = Talk.text(await talk("staff", "/datlich Sở Y tế 20/9/2020"))
+    assert "Đã đặt lịch kiểm tra Sở Y tế: 20/09/2020 08:00." in text
+    assert "không có trong danh sách kiểm tra trực tiếp (Mục II.2)" in text and "vẫn thực hiện" in text
+    assert not services.roster().get("so-y-te").inspected
+    deadlines = Talk.text(await talk("yt1", "/hanchot"))
+    assert "Báo cáo kết quả tự kiểm tra" in deadlines and "Đoàn kiểm tra" not in deadlines  # still owes III.4
+    assert rows(services, "reminder:so-y-te:bao-cao-tu-kiem-tra:")  # and is still reminded of it
+    ch = FakeChannel()
+    await sender_for(services, ch).drain_once()
+    (notice,) = ch.to("yt1")
+    assert "20/09/2020 08:00" in notice and "chuẩn bị để báo cáo với Đoàn kiểm tra" not in notice
+
+
+async def test_a_commune_outside_the_inspected_districts_is_flagged(talk, services):
+    text = Talk.text(await talk("staff", "/datlich UBND xã Thạnh Đông, huyện Tân Hiệp 22/9/2020"))
+    assert "UBND huyện Tân Hiệp không thuộc các huyện được kiểm tra trực tiếp" in text and "Mục II.2.c" in text
+    assert services.roster().get("ubnd-xa-thanh-dong-huyen-tan-hiep").inspected  # the date still makes it so
+    text = Talk.text(await talk("staff", "/datlich UBND xã Bình Sơn, huyện Hòn Đất 22/9/2020"))
+    assert "không thuộc các huyện" not in text
+
+
+async def test_one_date_is_one_replan(talk, services, monkeypatch):
+    await register_focal(talk, "tc1", "Sở Tài chính")
+    calls = []
+    real = reminders.replan
+    # both paths look ``replan`` up here: /datlich's own call and the reminders' event listener
+    monkeypatch.setattr(reminders, "replan", lambda *a, **kw: calls.append(a[1:]) or real(*a, **kw))
+    await talk("staff", "/datlich Sở Tài chính 15/9/2020 08:30")
+    assert calls == [(["so-tai-chinh"],)]

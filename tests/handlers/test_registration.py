@@ -1,7 +1,6 @@
 """Invite codes and registration through the channel-neutral router."""
 
 import re
-from datetime import timedelta
 
 from conftest import Talk, register_focal
 
@@ -120,3 +119,18 @@ async def test_one_decision_per_set_of_buttons(talk, services):
     assert "Mã mời" in Talk.text(await talk("staff", choice=first))
     again = Talk.text(await talk("staff", choice=second))
     assert "đã được xử lý" in again and "Mã mời" not in again
+
+
+async def test_a_failed_registration_does_not_spend_the_code(talk, monkeypatch):
+    """Spending the code and registering are one transaction: if the second fails, the first is undone."""
+    from storage import people
+
+    code = code_in(await talk("staff", "/moi Sở Y tế"))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    with monkeypatch.context() as m:
+        m.setattr(people, "register", broken)
+        assert "sự cố" in Talk.text(await talk("u1", f"/dangky {code}"))
+    assert "thành công" in Talk.text(await talk("u1", f"/dangky {code}"))

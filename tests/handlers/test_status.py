@@ -53,8 +53,10 @@ async def test_status_after_a_submission_and_a_new_version(talk, clock, not_insp
     second = re.search(r"Số: (KG-2020-\d{6})", Talk.text(
         await talk(not_inspected, file=samples.incoming(samples.pdf("v2"), "bc-v2.pdf")))).group(1)
     text = Talk.text(await talk(not_inspected, "/trangthai"))
-    assert f"số {second}, lúc 03/10/2020 08:15, trễ hạn; tệp bc-v2.pdf" in text
-    assert "bản thứ 2 (thay 1 bản trước" in text and first not in text
+    # on time or late is the first version's (01/09), not the correction's (03/10)
+    assert f"số {second}, lúc 03/10/2020 08:15, đúng hạn; tệp bc-v2.pdf" in text
+    assert "bản thứ 2 (thay 1 bản trước" in text and "bản đầu tiên, nhận lúc 01/09/2020 09:00" in text
+    assert first not in text
 
 
 async def test_status_counts_days_overdue(talk, clock, not_inspected):

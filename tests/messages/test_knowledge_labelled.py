@@ -45,6 +45,23 @@ def test_accuracy_and_no_invented_answers(bench, engine, plan):
         assert result["overall"] >= floor, result["overall"]
 
 
+def test_no_confident_wrong_topic_answers(bench, engine, plan):
+    """Answering from the wrong topic at or above ``answer_at`` is as bad as inventing an answer: the user
+    gets it with the same assurance. Unsure questions must become suggestions, not answers."""
+    for holdout in (False, True):
+        result = bench.accuracy(engine, plan, bench.load_cases(holdout=holdout), failures=False)
+        assert result["confident_wrong"] == 0, result["confident_wrong"]
+
+
+def test_forbidden_strings_fail_a_case(bench, engine, plan):
+    """A labelled "forbid" string (a known wrong answer) makes an otherwise right answer wrong."""
+    case = bench.Case(q="han nop bao cao", kind="deadline", topics=["han-bao-cao"], unit=None, inspection=None,
+                      expect=["30/9/2020"], style=[], source="test")
+    assert bench.judge(engine, plan, case)[0]
+    case.forbid = ["30/9/2020"]
+    assert not bench.judge(engine, plan, case)[0]
+
+
 def test_labelled_topics_exist(bench, plan):
     topics = {t.id for t in plan.knowledge.topics}
     for case in bench.load_cases():

@@ -105,3 +105,28 @@ def test_another_plan_is_just_another_file(tmp_path):
     plan = load_plan(path)
     assert plan.document.number == "45/KH-UBND"
     assert plan.deliverables[0].due.date.isoformat() == "2021-10-15"
+
+
+SEED = Path(__file__).resolve().parents[1] / "data" / "ke-hoach-32-kh-ubnd-2020.txt"  # the source document
+
+
+def test_signer_and_recipients_as_in_the_document(plan):
+    signer = plan.document.signer
+    assert (signer.capacity, signer.position, signer.name) == ("KT. Chủ tịch", "Phó Chủ tịch", "Lê Thị Minh Phụng")
+    assert plan.document.recipients == ["Bộ Nội vụ", "TT. HĐND tỉnh", "CT và các PCT. UBND tỉnh",
+                                        "Các sở, ban, ngành tỉnh", "UBND các huyện, thành phố",
+                                        "LĐVP, P. NCPC, P. HCTC", "Trung tâm PVHCC tỉnh", "Lưu: VT, bntam"]
+
+
+def test_section_texts_are_the_documents_own_words(plan):
+    """Each numbered section quotes the seed verbatim (modulo line breaks and markup)."""
+    import re
+
+    def squash(text: str) -> str:
+        return re.sub(r"\s+", " ", re.sub(r"[*#]", "", text)).strip()
+
+    seed = squash(SEED.read_text(encoding="utf-8"))
+    for section in plan.sections:
+        if section.id in {"preamble", "recipients", "signature", "II.2", "II.3", "III.3"}:
+            continue  # composed from several places of the document
+        assert squash(section.text) in seed, section.id

@@ -54,3 +54,15 @@ def test_unknown_and_ambiguous_names(roster):
 
 def test_fold():
     assert fold("Đoàn KIỂM TRA, hoà/hòa") == "doan kiem tra hoa hoa"
+
+
+@pytest.mark.parametrize("typed", ["uy ban tinh", "ủy ban tỉnh", "Ủy ban nhân dân tỉnh"])
+def test_an_unsure_name_is_offered_never_picked(roster, typed):
+    """"Ủy ban tỉnh" once fuzzily became UBND huyện An Minh; unsure matches are only candidates."""
+    res = roster.resolve(typed)
+    assert res.unit is None and "ubnd-huyen-an-minh" not in {c.code for c in res.candidates}
+
+
+def test_common_abbreviations_inside_names(roster):
+    assert roster.resolve("Sở Nông nghiệp và PTNT").unit.code == "so-nong-nghiep-va-phat-trien-nong-thon"
+    assert roster.resolve("Sở GTVT").unit.code == "so-giao-thong-van-tai"

@@ -1,9 +1,6 @@
 """Question log and learned phrasings, on SQLite and PostgreSQL."""
 
-from datetime import timedelta
-
 from storage import questions
-from storage.models import utcnow
 
 
 def log(s, text, matched=False, score=0.1, topic=None):
@@ -47,10 +44,3 @@ def test_dismiss_closes_without_teaching(any_store):
         assert questions.dismiss(s, row.id).reviewed_at is not None
         assert questions.pending(s, 0.6).total == 0 and questions.learned(s) == []
         assert questions.dismiss(s, 424242) is None
-
-
-def test_counts_since(any_store):
-    with any_store.session() as s:
-        log(s, "a b c")
-        log(s, "hạn nộp", matched=True, score=0.9, topic="han-bao-cao")
-        assert questions.counts_since(s, utcnow() - timedelta(hours=1)) == (2, 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from messages.plan_loader import load_plan_cached
-from storage import broadcasts, conversation, outbox
+from storage import broadcasts, conversation, outbox, people
 from storage import units as unit_store
 from storage.models import Person
 
@@ -22,13 +22,18 @@ def _people(s):
     return rows
 
 
-def test_people_of_units_and_figures(any_store):
+def test_reachable_focal_points_and_figures(any_store):
     with any_store.session() as s:
         unit_store.sync_plan(s, load_plan_cached(None))
         yt_a, yt_b, tp, staff, _ = _people(s)
-        found = broadcasts.people_of_units(s, ["so-y-te", "so-tu-phap", "so-tai-chinh"])
-        assert [p.id for p in found["so-y-te"]] == [yt_a.id, yt_b.id]
+        s.add(Person(channel="console", external_id="c", chat_id="c", unit_code="so-y-te", role="focal"))
+        s.commit()
+        found = people.reachable_focal_points(s, ["so-y-te", "so-tu-phap", "so-tai-chinh"], active_only=False)
+        assert [p.id for p in found["so-y-te"]] == [yt_a.id, yt_b.id]  # not the terminal session
         assert [p.id for p in found["so-tu-phap"]] == [tp.id] and found["so-tai-chinh"] == []
+        active = people.reachable_focal_points(s, ["so-y-te"])
+        assert [p.id for p in active["so-y-te"]] == [yt_a.id]
+        assert set(people.reachable_focal_points(s)) == {"so-y-te", "so-tu-phap"}
 
         row = broadcasts.create(s, created_by=staff.id, audience={"kind": "all"}, label="Tất cả", text="x",
                                 document_path=None, document_name=None, now=NOW)
@@ -45,10 +50,14 @@ def test_people_of_units_and_figures(any_store):
         fig = broadcasts.figures(s, row.id)
         assert (fig.total, fig.sent, fig.unreachable, fig.failed, fig.open) == (5, 1, 1, 2, 1)
         assert fig.reasons == {"timeout": 2} and not fig.done and fig.finished == 4
+        other = broadcasts.create(s, created_by=staff.id, audience={"kind": "all"}, label="Khác", text="y",
+                                  document_path=None, document_name=None, now=NOW)
+        many = broadcasts.figures_many(s, [row.id, other.id])
+        assert many[row.id] == fig and many[other.id].total == 0 and many[other.id].done
         assert broadcasts.sending(s)[0].id == row.id
         assert broadcasts.mark_done(s, row.id, NOW) and not broadcasts.mark_done(s, row.id, NOW)
         s.commit()
-        assert broadcasts.get(s, row.id).status == "done" and broadcasts.recent(s)[0].id == row.id
+        assert broadcasts.get(s, row.id).status == "done" and broadcasts.recent(s)[1].id == row.id
 
 
 def test_a_draft_is_claimed_once(any_store):

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from sqlmodel import Session
 
 from messages.plan_loader import load_plan_cached
-from storage import reports
+from storage import people, reports
 from storage import units as unit_store
 from storage.models import Person, Submission
 
@@ -35,9 +35,11 @@ def test_received_keeps_the_current_version_and_the_first_arrival(any_store):
         got = reports.received(s)
     assert set(got) == {("so-y-te", "bao-cao-tu-kiem-tra"), ("so-tu-phap", "bao-cao-tu-kiem-tra")}
     yt = got[("so-y-te", "bao-cao-tu-kiem-tra")]
-    assert (yt.receipt_no, yt.original_name, yt.versions, yt.on_time) == ("A2", "v2.pdf", 2, True)
+    assert (yt.receipt_no, yt.original_name, yt.versions) == ("A2", "v2.pdf", 2)
     assert yt.first_received_at == T0 and yt.received_at == T0 + timedelta(days=30)
-    assert got[("so-tu-phap", "bao-cao-tu-kiem-tra")].on_time is False
+    assert got[("so-tu-phap", "bao-cao-tu-kiem-tra")].first_received_at == T0 + timedelta(days=1)
+    with any_store.session() as s:
+        assert set(reports.received(s, "so-y-te")) == {("so-y-te", "bao-cao-tu-kiem-tra")}
 
 
 def test_focal_counts(any_store):
@@ -49,7 +51,8 @@ def test_focal_counts(any_store):
             Person(channel="telegram", external_id="3", chat_id="3", unit_code="so-y-te", role="focal", active=False),
             Person(channel="telegram", external_id="4", chat_id="4", unit_code="so-tu-phap", role="focal"),
             Person(channel="telegram", external_id="5", chat_id="5", role="guest"),
+            Person(channel="console", external_id="6", chat_id="6", unit_code="so-tu-phap", role="focal"),
         ])
         s.commit()
-        assert reports.focal_counts(s) == {"so-y-te": 2, "so-tu-phap": 1}
-        assert reports.focal_counts(s, active_only=False) == {"so-y-te": 3, "so-tu-phap": 1}
+        # active, on a channel the bot can write to: the same rule as reminders and broadcasts
+        assert people.focal_counts(s) == {"so-y-te": 2, "so-tu-phap": 1}

@@ -34,7 +34,7 @@ def test_plan_units_are_synced_and_runtime_communes_kept(any_store, plan):
         unit_store.add(s, UnitRecord("ubnd-xa-binh-son-huyen-hon-dat", "UBND xã Bình Sơn, huyện Hòn Đất",
                                      "commune", "ubnd-huyen-hon-dat"), source="staff")
         unit_store.sync_plan(s, plan)  # a restart
-        rows = {u.code: u for u in unit_store.all_units(s)}
+        rows = {u.code: u for u in s.exec(select(Unit)).all()}
     assert len(rows) == len(plan.units) + 1
     assert rows["so-tai-chinh"].inspected and not rows["so-y-te"].inspected
     assert rows["ubnd-xa-binh-son-huyen-hon-dat"].parent_code == "ubnd-huyen-hon-dat"
@@ -52,6 +52,23 @@ def test_setting_a_commune_inspection_marks_it_inspected(any_store, plan):
         assert previous == when
         assert unit_store.inspected_communes(s) == ["ubnd-xa-a-huyen-an-bien"]
         assert s.get(InspectionVisit, "ubnd-xa-a-huyen-an-bien").starts_at == when + timedelta(days=1)
+
+
+def test_a_date_flags_communes_only_departments_and_districts_follow_the_plan(any_store, plan):
+    """II.2: departments and districts are inspected iff the plan lists them; communes iff given a date."""
+    when = datetime(2020, 9, 20, 1, 0, tzinfo=UTC)
+    with any_store.session() as s:
+        unit_store.sync_plan(s, plan)
+        unit_store.set_inspection(s, "so-y-te", when, None)  # not on the plan's list
+        unit_store.set_inspection(s, "ubnd-huyen-tan-hiep", when, None)  # nor this district
+        assert not s.get(Unit, "so-y-te").inspected and not s.get(Unit, "ubnd-huyen-tan-hiep").inspected
+        assert s.get(InspectionVisit, "so-y-te").starts_at == when  # the date is kept all the same
+        unit_store.add(s, UnitRecord("ubnd-xa-a-huyen-tan-hiep", "UBND xã A, huyện Tân Hiệp", "commune",
+                                     "ubnd-huyen-tan-hiep"), source="staff")
+        unit_store.set_inspection(s, "ubnd-xa-a-huyen-tan-hiep", when, None)
+        unit_store.sync_plan(s, plan)  # a restart keeps the commune's flag and the plan's lists
+        assert s.get(Unit, "ubnd-xa-a-huyen-tan-hiep").inspected
+        assert not s.get(Unit, "so-y-te").inspected and s.get(Unit, "so-tai-chinh").inspected
 
 
 def test_datetimes_come_back_aware_utc(any_store, plan):
@@ -96,6 +113,40 @@ def test_invite_codes_are_hashed_single_use_and_expire(any_store, plan):
         assert invites.redeem(s, code, bob, now).outcome == "used"
         late = invites.issue(s, "so-y-te", now + timedelta(days=1))
         assert invites.redeem(s, late, bob, now + timedelta(days=2)).outcome == "expired"
+
+
+def test_a_code_and_the_registration_it_grants_are_one_transaction(any_store, plan):
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    with any_store.session() as s:
+        unit_store.sync_plan(s, plan)
+        code = invites.issue(s, "so-y-te", now + timedelta(days=14))
+        alice = people.ensure(s, "telegram", "1")
+        assert invites.redeem(s, code, alice, now, commit=False).outcome == "ok"
+        people.register(s, alice, "so-y-te", now, commit=False)
+        s.rollback()  # e.g. the registration failed: the code is not spent either
+    with any_store.session() as s:
+        alice = people.find(s, "telegram", "1")
+        assert alice.unit_code is None and invites.peek(s, code).used_at is None
+        assert invites.redeem(s, code, alice, now, commit=False).outcome == "ok"
+        people.register(s, alice, "so-y-te", now, commit=False)
+        s.commit()
+    with any_store.session() as s:
+        assert people.find(s, "telegram", "1").unit_code == "so-y-te" and invites.peek(s, code).used_at is not None
+
+
+def test_staff_are_granted_in_the_store_or_listed_in_the_settings(any_store):
+    with any_store.session() as s:
+        granted = Person(channel="telegram", external_id="1", chat_id="1", role="staff")
+        listed = Person(channel="zalo", external_id="z1", chat_id="z1")
+        terminal = Person(channel="console", external_id="c", chat_id="c", role="staff")
+        gone = Person(channel="telegram", external_id="2", chat_id="2", role="staff", active=False)
+        s.add_all([granted, listed, terminal, gone, Person(channel="telegram", external_id="3", chat_id="3")])
+        s.commit()
+        ids = {"zalo": frozenset({"z1"}), "telegram": frozenset()}
+        assert [p.id for p in people.staff(s)] == [granted.id, terminal.id]  # the store's grant only
+        assert [p.id for p in people.staff(s, ids)] == [granted.id, listed.id, terminal.id]
+        assert [p.id for p in people.staff(s, ids, reachable_only=True)] == [granted.id, listed.id]
+        assert people.is_staff(listed, ids) and not people.is_staff(listed)
 
 
 def test_outbox_key_makes_a_second_copy_impossible(any_store, plan):
