@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
-from conftest import TZ, Talk, build_test_services, register_focal
+from support import TZ, Talk, build_test_services, register_focal
 
 from bot.clock import Clock
 from bot.scheduler import DUE_JOB, REPLAN_JOB, ReminderScheduler

@@ -294,7 +294,7 @@ async def test_documents_are_attached_and_a_missing_one_is_reported(services, tm
 
 
 async def test_graceful_restart_mid_drain_loses_and_repeats_nothing(services, store, plan, clock, tmp_path):
-    from conftest import build_test_services, make_store
+    from support import build_test_services, make_store
 
     ch = FakeChannel(delay=0.01, send_per_second=200)
     people_ = [person(services, f"p{i}") for i in range(40)]

@@ -21,7 +21,7 @@ CHILD = textwrap.dedent("""
     from datetime import datetime
     from pathlib import Path
     from bot.clock import ManualClock
-    from conftest import TZ, build_test_services, make_store
+    from support import TZ, build_test_services, make_store
     from messages.plan_loader import load_plan_cached
     from test_sender_fakes import make_sender
 

@@ -6,8 +6,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-import pytest
-from fakes.telegram_api import FakeBotApi, callback_update, load_update, scope_key, text_update
+from fakes.telegram_api import callback_update, load_update, scope_key, text_update
 from telegram_env import STAFF, invite_code, register_via_deep_link, telegram_bot, texts
 
 from handlers.types import Reply
@@ -18,18 +17,6 @@ from messages.texts import telegram as tg_texts
 USER = 5550001  # the user in tests/fixtures/telegram/*.json
 OTHER = 5550002
 GROUP = -1001234567890
-
-
-@pytest.fixture
-async def fake():
-    async with FakeBotApi() as api:
-        yield api
-
-
-@pytest.fixture
-async def bot(fake, services, router, tmp_path):
-    async with telegram_bot(fake, services, router, tmp_path) as channel:
-        yield channel
 
 
 def spy_text_handler(router, seen: list):

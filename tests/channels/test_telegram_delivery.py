@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from data.files import samples
-from fakes.telegram_api import FakeBotApi, Limits
+from fakes.telegram_api import Limits
 from telegram.error import NetworkError
-from telegram_env import tg_settings, telegram_bot
+from telegram_env import tg_settings
 
 from bot.channels.telegram import deep_link_factory
 from bot.channels.telegram_outbound import split_text, utf16_len
@@ -17,18 +17,6 @@ from messages.texts import telegram as tg_texts
 
 USER = 5550001
 GROUP = -4012345678
-
-
-@pytest.fixture
-async def fake():
-    async with FakeBotApi() as api:
-        yield api
-
-
-@pytest.fixture
-async def bot(fake, services, router, tmp_path):
-    async with telegram_bot(fake, services, router, tmp_path) as channel:
-        yield channel
 
 
 async def test_deliver_sends_text_buttons_and_documents(fake, bot, tmp_path):

@@ -8,8 +8,8 @@ import unicodedata
 
 import pytest
 from data.files import samples
-from fakes.telegram_api import FakeBotApi, document_update, photo_update, text_update
-from telegram_env import STAFF, register_via_deep_link, telegram_bot, texts
+from fakes.telegram_api import document_update, photo_update, text_update
+from telegram_env import STAFF, register_via_deep_link, texts
 
 from handlers.types import FileTooLarge, Reply
 from messages.texts import submissions as sub_texts
@@ -17,18 +17,6 @@ from messages.texts import telegram as tg_texts
 
 USER = 5550001
 MB = 1024 * 1024
-
-
-@pytest.fixture
-async def fake():
-    async with FakeBotApi() as api:
-        yield api
-
-
-@pytest.fixture
-async def bot(fake, services, router, tmp_path):
-    async with telegram_bot(fake, services, router, tmp_path / "data") as channel:
-        yield channel
 
 
 def fetching_handler(router, tmp_path, seen: list, max_bytes: int = 10 * MB):

@@ -7,10 +7,10 @@ import json
 
 import pytest
 from fakes.stalled_http import HANG_UP, SILENT, StalledServer, closed_port
-from fakes.telegram_api import FakeBotApi, text_update
+from fakes.telegram_api import text_update
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
-from telegram_env import telegram_bot, texts
+from telegram_env import texts
 
 from bot.channels.telegram_outbound import delivery_error
 from bot.channels.telegram_request import BotApiRequest, lenient_answer, parse_update
@@ -18,18 +18,6 @@ from bot.delivery import OutMessage, Uncertain
 from messages.texts import registration as reg_texts
 
 USER = 5550001
-
-
-@pytest.fixture
-async def fake():
-    async with FakeBotApi() as api:
-        yield api
-
-
-@pytest.fixture
-async def bot(fake, services, router, tmp_path):
-    async with telegram_bot(fake, services, router, tmp_path) as channel:
-        yield channel
 
 
 async def test_methods_go_as_json_polls_as_get_and_uploads_as_multipart(fake, bot, tmp_path):

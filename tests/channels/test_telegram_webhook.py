@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from fakes.telegram_api import FakeBotApi, load_update, text_update
+from fakes.telegram_api import load_update, text_update
 from telegram_env import WEBHOOK_SECRET, telegram_bot
 
 from bot.http import HttpServer, build_app
@@ -12,12 +12,6 @@ from messages.texts import registration as reg_texts
 
 PUBLIC_URL = "https://bot.sonoivu.example.gov.vn/telegram/webhook"
 USER = 5550001
-
-
-@pytest.fixture
-async def fake():
-    async with FakeBotApi() as api:
-        yield api
 
 
 @pytest.fixture

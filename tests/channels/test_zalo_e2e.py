@@ -4,10 +4,9 @@ the access token expiring in the middle is invisible to them. Also: a quota erro
 
 from __future__ import annotations
 
-import re
 
 import pytest
-from conftest import Talk, register_focal
+from support import INVITE_CODE, Talk, register_focal
 from fakes.zalo_api import FakeZalo, ZaloRig, zalo_settings
 from sqlmodel import select
 
@@ -49,7 +48,7 @@ async def rig(fake, services, router, tmp_path):
 async def test_a_focal_point_on_zalo_from_registration_to_reminder(rig, fake, services, talk, clock):
     # staff (on Zalo, with the bare word) invite Sở Y tế; the focal point registers with the code
     invite = ZaloRig.joined(await rig.say("z-staff", "moi Sở Y tế"))
-    code = re.search(r": ([2-9A-Z]{10})\n", invite).group(1)
+    code = INVITE_CODE.search(invite).group(1)
     assert "Đăng ký thành công" in ZaloRig.joined(await rig.say(USER, f"dangky {code}"))
 
     # the access token expires: the next answer still arrives, after one refresh
@@ -102,7 +101,7 @@ async def test_zalo_and_telegram_registrations_of_one_person_both_get_the_planne
     from handlers.reminders import replan
 
     await register_focal(talk, "yt-test", "Sở Y tế")
-    code = re.search(r": ([2-9A-Z]{10})\n", ZaloRig.joined(await rig.say("z-staff", "moi Sở Y tế"))).group(1)
+    code = INVITE_CODE.search(ZaloRig.joined(await rig.say("z-staff", "moi Sở Y tế"))).group(1)
     await rig.say(USER, f"dangky {code}")
     replan(services, ["so-y-te"])
     with services.store.session() as s:
@@ -191,7 +190,7 @@ async def test_agency_bot_run_with_only_zalo_configured(fake, tmp_path):
 
 
 async def registered(rig, unit: str = "Sở Y tế", user: str = USER) -> str:
-    code = re.search(r": ([2-9A-Z]{10})\n", ZaloRig.joined(await rig.say("z-staff", f"moi {unit}"))).group(1)
+    code = INVITE_CODE.search(ZaloRig.joined(await rig.say("z-staff", f"moi {unit}"))).group(1)
     assert "Đăng ký thành công" in ZaloRig.joined(await rig.say(user, f"dangky {code}"))
     return user
 

@@ -6,7 +6,7 @@ import asyncio
 import logging
 
 import pytest
-from conftest import build_test_services
+from support import build_test_services
 from fakes.zalo_api import FakeZalo, ZaloRig, zalo_settings
 from sqlmodel import select
 

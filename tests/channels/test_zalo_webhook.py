@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
+from support import INVITE_CODE
 from fakes.zalo_api import FakeZalo, ZaloRig, signature, zalo_settings
 from sqlmodel import select
 
@@ -33,7 +33,7 @@ async def rig(fake, services, router, tmp_path):
 async def invite_code(rig: ZaloRig, unit: str) -> str:
     """Zalo staff ask for an invite code with the bare word (no slash), as on Zalo."""
     sent = await rig.say("z-staff", f"moi {unit}")
-    return re.search(r": ([2-9A-Z]{10})\n", ZaloRig.joined(sent)).group(1)
+    return INVITE_CODE.search(ZaloRig.joined(sent)).group(1)
 
 
 # ---- signature, timestamp, body -------------------------------------------------------------
@@ -95,7 +95,7 @@ async def test_the_timestamp_is_checked_against_the_real_clock(fake, store, plan
     from zoneinfo import ZoneInfo
 
     from bot.clock import Clock
-    from conftest import build_test_services
+    from support import build_test_services
 
     rehearsal = Clock(ZoneInfo("Asia/Ho_Chi_Minh"), datetime(2020, 9, 1, 9, 0))
     services = build_test_services(store, plan, rehearsal, tmp_path)

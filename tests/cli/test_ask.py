@@ -1,23 +1,11 @@
 """`agency-bot ask` end to end: fresh data dir, the bundled plan, the JSON of product.md."""
 
 import json
-import os
 
-import pytest
 
 from bot.cli import main
 
 KEYS = {"answer", "matched", "score", "topic", "source", "suggestions"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_dir(monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
-    for key in list(os.environ):
-        if key.startswith(("TELEGRAM_", "ZALO_", "STAFF_", "DATABASE_", "BOT_CLOCK", "PLAN_", "LOG_LEVEL")):
-            monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
-    return tmp_path
 
 
 def ask_json(capsys, *args: str) -> dict:

@@ -3,22 +3,9 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
-
-import pytest
 
 from bot.cli import main
 from messages.plan_loader import bundled_plan_path
-
-
-@pytest.fixture(autouse=True)
-def fresh_dir(monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
-    for key in list(os.environ):
-        if key.startswith(("TELEGRAM_", "ZALO_", "STAFF_", "DATABASE_", "BOT_CLOCK", "PLAN_", "LOG_LEVEL")):
-            monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
-    return tmp_path
 
 
 def test_plan_check_and_show(capsys):

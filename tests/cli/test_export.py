@@ -16,7 +16,7 @@ from storage.models import Submission
 
 sys.path.append(str(Path(__file__).parents[1] / "handlers"))  # broadcast_helpers
 from broadcast_helpers import add_submission  # noqa: E402
-from conftest import TZ, register_focal  # noqa: E402
+from support import TZ, register_focal  # noqa: E402
 
 HEADERS = ["STT", "Mã đơn vị", "Đơn vị", "Cấp", "Thuộc", "Kiểm tra trực tiếp", "Hạn nộp", "Trạng thái",
            "Số biên nhận", "Thời điểm nhận", "Đúng hạn/Trễ hạn", "Tên tệp", "Số lần nộp", "Nhận lần đầu",
@@ -102,14 +102,9 @@ async def test_chat_export_cell_by_cell(talk, services, plan):
 
 
 @pytest.fixture
-def cli_env(monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
-    for key in list(os.environ):
-        if key.startswith(("TELEGRAM_", "ZALO_", "STAFF_", "DATABASE_", "BOT_CLOCK", "PLAN_", "LOG_LEVEL")):
-            monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+def cli_env(fresh_dir, monkeypatch):
     monkeypatch.setenv("BOT_CLOCK_START", "2020-10-05T09:00:00+07:00")
-    return tmp_path
+    return fresh_dir
 
 
 def test_cli_export(cli_env, capsys):

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 from broadcast_helpers import add_submission, outgoing, set_inspection
-from conftest import TZ, Talk, register_focal
+from support import TZ, Talk, register_focal
 from sqlmodel import select
 
 from handlers.broadcast import audience_units

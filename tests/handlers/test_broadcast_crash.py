@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from broadcast_helpers import make_sender, outgoing
-from conftest import Talk, register_focal
+from support import Talk, register_focal
 
 from messages.texts import delivery as delivery_texts
 

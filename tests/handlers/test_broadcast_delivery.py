@@ -8,7 +8,7 @@ HTTP server is in tests/handlers/test_broadcast_telegram.py.
 from __future__ import annotations
 
 from broadcast_helpers import RecordingChannel, make_sender, outgoing
-from conftest import Talk, register_focal
+from support import Talk, register_focal
 from sqlmodel import select
 
 from handlers.broadcast_reports import PROGRESS_MIN

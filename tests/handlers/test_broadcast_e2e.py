@@ -20,7 +20,7 @@ from bot.app import Runtime
 from bot.clock import Clock
 
 sys.path.append(str(Path(__file__).parents[1] / "channels"))  # telegram_env: the Telegram tests' set-up
-from conftest import TZ  # noqa: E402
+from support import TZ  # noqa: E402
 from fakes.telegram_api import FakeBotApi, document_update, text_update  # noqa: E402
 from telegram_env import STAFF, register_via_deep_link, texts, tg_settings  # noqa: E402
 

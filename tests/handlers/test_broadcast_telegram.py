@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 from broadcast_helpers import RecordingChannel, outgoing
-from conftest import Talk
+from support import Talk
 from fakes.telegram_api import FakeBotApi
 
 from bot.sender import OutboxSender
@@ -30,7 +30,7 @@ def clock():
     from datetime import datetime
 
     from bot.clock import Clock
-    from conftest import TZ
+    from support import TZ
 
     return Clock(TZ, datetime(2020, 9, 1, 9, 0, tzinfo=TZ))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from conftest import TZ, Talk, register_focal
+from support import TZ, Talk, register_focal
 
 from handlers import reminders
 from handlers.inspections import BadInput, parse

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from broadcast_helpers import add_submission
-from conftest import TZ, register_focal
+from support import TZ, register_focal
 from sqlalchemy import event
 
 from handlers.broadcast import audience_units

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from conftest import Talk, register_focal
+from support import Talk, register_focal
 from handlers.questions import build_engine
 from storage import units as unit_store
 from storage.models import LearnedPhrasing, QuestionLog

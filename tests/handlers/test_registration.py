@@ -1,12 +1,11 @@
 """Invite codes and registration through the channel-neutral router."""
 
-import re
 
-from conftest import Talk, register_focal
+from support import INVITE_CODE, Talk, register_focal
 
 
 def code_in(replies) -> str:
-    return re.search(r": ([2-9A-Z]{10})\n", Talk.text(replies)).group(1)
+    return INVITE_CODE.search(Talk.text(replies)).group(1)
 
 
 async def test_staff_invite_and_focal_point_registers(talk):

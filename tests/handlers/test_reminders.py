@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from conftest import TZ, Talk, build_test_services, make_store, register_focal
+from support import TZ, Talk, build_test_services, make_store, register_focal
 
 from handlers import reminders
 from messages.texts import reminders as texts

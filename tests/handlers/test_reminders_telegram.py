@@ -14,7 +14,7 @@ import re
 import secrets
 from datetime import datetime
 
-from conftest import TZ
+from support import TZ
 from fakes.telegram_api import FakeBotApi, Limits, text_update
 
 from bot.app import Runtime

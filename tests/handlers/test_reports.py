@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from broadcast_helpers import add_submission, set_inspection
-from conftest import TZ, Talk, register_focal
+from support import TZ, Talk, register_focal
 
 from handlers.reports import OVERVIEW_MAX_CHARS, standings, tally
 from handlers.start import ensure_unit

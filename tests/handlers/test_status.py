@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import Talk, register_focal
+from support import Talk, register_focal
 from data.files import samples
 from storage import people
 from storage import units as unit_store

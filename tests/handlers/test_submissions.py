@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from conftest import Talk, register_focal
+from support import Talk, register_focal
 from data.files import samples
 from storage.models import OutgoingMessage, Submission
 

@@ -11,7 +11,7 @@ import re
 import pytest
 from sqlmodel import select
 
-from conftest import Talk, build_test_services, register_focal
+from support import Talk, build_test_services, register_focal
 from data.files import samples
 from handlers import build_router
 from messages.plan_loader import bundled_plan_path, parse_plan

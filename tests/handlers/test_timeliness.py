@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 
 from broadcast_helpers import add_submission
-from conftest import TZ, Talk, register_focal
+from support import TZ, Talk, register_focal
 from sqlmodel import select
 
 from data.files import samples

@@ -98,7 +98,7 @@ def test_two_files_at_once_on_postgres_leave_one_current_version(pg_url, plan):
     """The unit row lock: the second writer waits, then supersedes the first."""
     import threading
 
-    from conftest import make_store
+    from support import make_store
 
     store = make_store(pg_url)
     try:
