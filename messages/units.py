@@ -175,7 +175,7 @@ class Roster:
             for code in self._keys[k]:
                 best[code] = max(best.get(code, 0), score)
         ranked = sorted(best.items(), key=lambda kv: -kv[1])
-        if not ranked or ranked[0][1] < FUZZY_MIN - 16:
+        if not ranked or ranked[0][1] < FUZZY_MIN - 8:  # below this a name is not a typo of ours
             return Resolution()
         top_code, top = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0

@@ -6,7 +6,6 @@ import asyncio
 import time
 
 import pytest
-from fakes.zalo_api import FakeZalo, ZaloRig, zalo_settings
 
 from bot.channels import zalo as zalo_module
 from bot.channels.keyed import KeyedLocks, LendableSlots
@@ -182,54 +181,45 @@ def slow_file_router(tmp_path) -> Router:
 
 
 @pytest.fixture
-async def fake():
-    async with FakeZalo() as fake:
-        yield fake
+def zalo_router(tmp_path):
+    return slow_file_router(tmp_path)
 
 
-@pytest.fixture
-async def rig(fake, services, tmp_path):
-    access, refresh = fake.issue_pair()
-    async with ZaloRig(fake, zalo_settings(fake, tmp_path, access, refresh), services,
-                       slow_file_router(tmp_path)) as rig:
-        yield rig
-
-
-async def test_slow_uploads_of_many_users_block_nobody_else(rig, fake):
-    fake.hold_files()
+async def test_slow_uploads_of_many_users_block_nobody_else(rig, zalo):
+    zalo.hold_files()
     uploaders = [f"up{n}" for n in range(zalo_module.HANDLING_SLOTS + 2)]  # more than there are slots
     for n, user in enumerate(uploaders):
-        url = fake.add_file(f"bc{n}.pdf", b"%PDF" + b"x" * 100)
+        url = zalo.add_file(f"bc{n}.pdf", b"%PDF" + b"x" * 100)
         assert (await rig.hook.post(rig.hook.file(user, url, f"bc{n}.pdf", 104))).status_code == 200
     try:
-        await fake.files_stuck(len(uploaders))
+        await zalo.files_stuck(len(uploaders))
         # every download is stuck, and another user still gets an answer
         assert (await rig.hook.post(rig.hook.text("reader", "hạn nộp?"))).status_code == 200
-        await fake.wait_for(1, "reader")
-        assert fake.texts("reader") == ["đáp: hạn nộp?"]
-        assert all(fake.to(u) == [] for u in uploaders)
+        await zalo.wait_for(1, "reader")
+        assert zalo.texts("reader") == ["đáp: hạn nộp?"]
+        assert all(zalo.to(u) == [] for u in uploaders)
     finally:
-        fake.release_files()
+        zalo.release_files()
     await rig.channel.settle()
-    assert all(fake.texts(u) == [f"nhận bc{n}.pdf (104 byte)"] for n, u in enumerate(uploaders))
+    assert all(zalo.texts(u) == [f"nhận bc{n}.pdf (104 byte)"] for n, u in enumerate(uploaders))
     assert len(rig.channel._user_locks) == 0 and rig.channel._slots.in_use == 0
 
 
-async def test_one_users_events_are_answered_in_order_while_a_download_waits(rig, fake):
-    fake.hold_files()
-    url = fake.add_file("bc.pdf", b"%PDF-1.4")
+async def test_one_users_events_are_answered_in_order_while_a_download_waits(rig, zalo):
+    zalo.hold_files()
+    url = zalo.add_file("bc.pdf", b"%PDF-1.4")
     await rig.hook.post(rig.hook.file("u1", url, "bc.pdf", 8))
     try:
-        await fake.files_stuck(1)
+        await zalo.files_stuck(1)
         await rig.hook.post(rig.hook.text("u1", "câu thứ hai"))
         await rig.hook.post(rig.hook.text("u2", "người khác"))
-        await fake.wait_for(1, "u2")  # someone else is not held up
+        await zalo.wait_for(1, "u2")  # someone else is not held up
         await asyncio.sleep(0.05)
-        assert fake.to("u1") == []  # u1's text waits for u1's file
+        assert zalo.to("u1") == []  # u1's text waits for u1's file
     finally:
-        fake.release_files()
+        zalo.release_files()
     await rig.channel.settle()
-    assert fake.texts("u1") == ["nhận bc.pdf (8 byte)", "đáp: câu thứ hai"]
+    assert zalo.texts("u1") == ["nhận bc.pdf (8 byte)", "đáp: câu thứ hai"]
 
 
 async def test_remembered_options_are_bounded_and_age_out(rig, monkeypatch):

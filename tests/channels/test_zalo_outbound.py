@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fakes.zalo_api import FakeZalo, ZaloRig, zalo_settings
+from fakes.zalo_api import ZaloRig, zalo_settings
 from sqlmodel import select
 
 from bot.channels.zalo_api import ZaloTransient
@@ -55,17 +55,8 @@ def own_router() -> Router:
 
 
 @pytest.fixture
-async def fake():
-    async with FakeZalo() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def rig(fake, services, tmp_path):
-    access, refresh = fake.issue_pair()
-    settings = zalo_settings(fake, tmp_path, access, refresh)
-    async with ZaloRig(fake, settings, services, own_router()) as rig:
-        yield rig
+def zalo_router():
+    return own_router()
 
 
 # ---- text ------------------------------------------------------------------------------------
@@ -85,7 +76,7 @@ def test_split_text_cuts_at_paragraphs_then_lines_then_words():
     assert split_text("   ") == []
 
 
-async def test_a_long_answer_arrives_in_parts_of_at_most_2000(rig, fake):
+async def test_a_long_answer_arrives_in_parts_of_at_most_2000(rig, zalo):
     sent = await rig.say("111", "một câu hỏi dài")
     assert len(sent) >= 3
     assert all(zlen(s.text) <= 2000 for s in sent)
@@ -93,7 +84,7 @@ async def test_a_long_answer_arrives_in_parts_of_at_most_2000(rig, fake):
 
 
 # ---- options ----------------------------------------------------------------------------------
-async def test_up_to_five_options_are_oa_query_show_buttons_and_a_tap_chooses(rig, fake):
+async def test_up_to_five_options_are_oa_query_show_buttons_and_a_tap_chooses(rig, zalo):
     sent = await rig.say("111", "chon 3")
     assert len(sent) == 1
     buttons = sent[0].buttons
@@ -105,13 +96,13 @@ async def test_up_to_five_options_are_oa_query_show_buttons_and_a_tap_chooses(ri
     assert [s.text for s in sent] == ["Đã chọn mục 2"]
 
 
-async def test_someone_elses_button_payload_does_nothing_for_them(rig, fake):
+async def test_someone_elses_button_payload_does_nothing_for_them(rig, zalo):
     buttons = (await rig.say("111", "chon 2"))[0].buttons
     sent = await rig.say("222", buttons[0]["payload"])
     assert "Đã chọn" not in ZaloRig.joined(sent)
 
 
-async def test_more_than_five_options_are_numbered_and_typed_back(rig, fake):
+async def test_more_than_five_options_are_numbered_and_typed_back(rig, zalo):
     sent = await rig.say("111", "chon 7")
     assert all(not s.buttons for s in sent)
     text = ZaloRig.joined(sent)
@@ -127,40 +118,40 @@ async def test_more_than_five_options_are_numbered_and_typed_back(rig, fake):
     assert "Đã chọn" not in ZaloRig.joined(await rig.say("111", "9"))  # out of range: just text
 
 
-async def test_digits_also_work_with_buttons(rig, fake):
+async def test_digits_also_work_with_buttons(rig, zalo):
     await rig.say("111", "chon 4")
     assert [s.text for s in await rig.say("111", "4")] == ["Đã chọn mục 4"]
 
 
 # ---- documents ----------------------------------------------------------------------------------
-async def test_a_pdf_is_uploaded_then_sent_as_a_file(rig, fake, tmp_path):
+async def test_a_pdf_is_uploaded_then_sent_as_a_file(rig, zalo, tmp_path):
     pdf = tmp_path / "Báo cáo.pdf"
     pdf.write_bytes(b"%PDF-1.4\n" + b"x" * 1000)
     await rig.channel.deliver("111", OutMessage("Kèm theo báo cáo", pdf, "Báo cáo tự kiểm tra.pdf"))
-    assert [u["name"] for u in fake.uploads] == ["Báo cáo tự kiểm tra.pdf"]
-    assert fake.uploads[0]["content"] == pdf.read_bytes()
-    sent = fake.to("111")
+    assert [u["name"] for u in zalo.uploads] == ["Báo cáo tự kiểm tra.pdf"]
+    assert zalo.uploads[0]["content"] == pdf.read_bytes()
+    sent = zalo.to("111")
     assert sent[0].text == "Kèm theo báo cáo"
-    assert sent[1].file_token == fake.uploads[0]["token"]
-    upload_call = next(c for c in fake.calls if c.path == "upload")
-    assert upload_call.headers["access_token"] in fake.valid_access
+    assert sent[1].file_token == zalo.uploads[0]["token"]
+    upload_call = next(c for c in zalo.calls if c.path == "upload")
+    assert upload_call.headers["access_token"] in zalo.valid_access
 
 
-async def test_one_upload_serves_a_broadcast_of_the_same_document(rig, fake, tmp_path):
+async def test_one_upload_serves_a_broadcast_of_the_same_document(rig, zalo, tmp_path):
     pdf = tmp_path / "thong-bao.pdf"
     pdf.write_bytes(b"%PDF-1.4\n" + b"y" * 100)
     for user in ("111", "222", "333"):
         await rig.channel.deliver(user, OutMessage("Thông báo", pdf, "thong-bao.pdf"))
-    assert len(fake.uploads) == 1
-    assert {s.user_id for s in fake.sent if s.file_token} == {"111", "222", "333"}
+    assert len(zalo.uploads) == 1
+    assert {s.user_id for s in zalo.sent if s.file_token} == {"111", "222", "333"}
 
 
-async def test_an_xlsx_goes_as_a_signed_expiring_link_the_bot_serves(rig, fake, tmp_path, clock):
+async def test_an_xlsx_goes_as_a_signed_expiring_link_the_bot_serves(rig, zalo, tmp_path, clock):
     xlsx = tmp_path / "tong-hop.xlsx"
     xlsx.write_bytes(b"PK\x03\x04" + b"z" * 2000)
     await rig.channel.deliver("z-staff", OutMessage("Bảng tổng hợp", xlsx, "Tổng hợp nộp báo cáo.xlsx"))
-    assert fake.uploads == []
-    text = fake.texts("z-staff")[0]
+    assert zalo.uploads == []
+    text = zalo.texts("z-staff")[0]
     assert text.startswith("Bảng tổng hợp\n\nTải tệp Tổng hợp nộp báo cáo.xlsx: ")
     url = text.split(": ", 1)[1].split()[0]
     assert url.startswith(rig.base_url + "/zalo/files/") and "sig=" in url and "exp=" in url
@@ -178,15 +169,15 @@ async def test_an_xlsx_goes_as_a_signed_expiring_link_the_bot_serves(rig, fake, 
         assert (await client.get(url)).status_code == 410
 
 
-async def test_a_pdf_over_5_mb_goes_as_a_link(rig, fake, tmp_path):
+async def test_a_pdf_over_5_mb_goes_as_a_link(rig, zalo, tmp_path):
     big = tmp_path / "lon.pdf"
     big.write_bytes(b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024))
     await rig.channel.deliver("111", OutMessage("Tệp lớn", big, "lon.pdf"))
-    assert fake.uploads == []
-    assert "/zalo/files/" in fake.texts("111")[0]
+    assert zalo.uploads == []
+    assert "/zalo/files/" in zalo.texts("111")[0]
 
 
-async def test_a_reply_with_a_document_uses_the_same_road(rig, fake, tmp_path):
+async def test_a_reply_with_a_document_uses_the_same_road(rig, zalo, tmp_path):
     doc = tmp_path / "mau.docx"
     doc.write_bytes(b"PK\x03\x04docx")
     sent = await rig.say("111", f"tep {doc}")
@@ -194,68 +185,68 @@ async def test_a_reply_with_a_document_uses_the_same_road(rig, fake, tmp_path):
 
 
 # ---- errors -------------------------------------------------------------------------------------
-async def test_a_quota_error_is_rejected_with_its_reason(rig, fake):
-    fake.fail(12002, "Daily quota limited", user_id="222")
+async def test_a_quota_error_is_rejected_with_its_reason(rig, zalo):
+    zalo.fail(12002, "Daily quota limited", user_id="222")
     await rig.channel.deliver("111", OutMessage("Nhắc hạn"))
     with pytest.raises(Rejected) as caught:
         await rig.channel.deliver("222", OutMessage("Nhắc hạn"))
     assert "12002" in caught.value.reason
     await rig.channel.deliver("333", OutMessage("Nhắc hạn"))
-    assert [s.user_id for s in fake.sent] == ["111", "333"]
+    assert [s.user_id for s in zalo.sent] == ["111", "333"]
 
 
 @pytest.mark.parametrize("code", [-230, -232, 12000, 12010, -211])
-async def test_window_and_quota_errors_are_rejected(rig, fake, code):
-    fake.fail(code, "refused")
+async def test_window_and_quota_errors_are_rejected(rig, zalo, code):
+    zalo.fail(code, "refused")
     with pytest.raises(Rejected):
         await rig.channel.deliver("111", OutMessage("Nhắc hạn"))
 
 
 @pytest.mark.parametrize("code", [-213, -217])
-async def test_a_user_who_unfollowed_or_blocked_is_unreachable(rig, fake, code):
-    fake.fail(code, "User has not followed OA")
+async def test_a_user_who_unfollowed_or_blocked_is_unreachable(rig, zalo, code):
+    zalo.fail(code, "User has not followed OA")
     with pytest.raises(Unreachable):
         await rig.channel.deliver("111", OutMessage("Nhắc hạn"))
 
 
-async def test_http_429_asks_to_retry_later_and_5xx_is_transient(rig, fake):
-    fake.fail_http(429)
+async def test_http_429_asks_to_retry_later_and_5xx_is_transient(rig, zalo):
+    zalo.fail_http(429)
     with pytest.raises(RetryLater):
         await rig.channel.deliver("111", OutMessage("a"))
-    fake.fail_http(503)
+    zalo.fail_http(503)
     with pytest.raises(ZaloTransient):
         await rig.channel.deliver("111", OutMessage("a"))
     await rig.channel.deliver("111", OutMessage("a"))
-    assert fake.texts("111") == ["a"]
+    assert zalo.texts("111") == ["a"]
 
 
-async def test_a_retry_after_a_transient_failure_skips_the_parts_already_sent(rig, fake):
+async def test_a_retry_after_a_transient_failure_skips_the_parts_already_sent(rig, zalo):
     text = long_text()
     parts = split_text(text)
-    fake.fail(-100, "Unknown error", times=1)  # the first part fails...
-    fake.sent.clear()
+    zalo.fail(-100, "Unknown error", times=1)  # the first part fails...
+    zalo.sent.clear()
     with pytest.raises(ZaloTransient):
         await rig.channel.deliver("111", OutMessage(text))
     await rig.channel.deliver("111", OutMessage(text))
-    assert fake.texts("111") == parts
+    assert zalo.texts("111") == parts
     # now the second part fails: the retry must not send the first again
-    fake.sent.clear()
-    original = fake._fault_for
+    zalo.sent.clear()
+    original = zalo._fault_for
     calls = {"n": 0}
 
     def second_fails(user_id):
         calls["n"] += 1
         return original(user_id) if calls["n"] != 2 else type("F", (), {"code": -100, "message": "x"})()
 
-    fake._fault_for = second_fails
+    zalo._fault_for = second_fails
     with pytest.raises(ZaloTransient):
         await rig.channel.deliver("111", OutMessage(text))
     await rig.channel.deliver("111", OutMessage(text))
-    assert fake.texts("111") == parts
+    assert zalo.texts("111") == parts
 
 
-async def test_a_reply_that_cannot_go_now_waits_in_the_outbox(rig, fake, services):
-    fake.fail_http(503)
+async def test_a_reply_that_cannot_go_now_waits_in_the_outbox(rig, zalo, services):
+    zalo.fail_http(503)
     await rig.say("111", "chon 7")
     with services.store.session() as s:
         rows = s.exec(select(OutgoingMessage).where(OutgoingMessage.channel == "zalo")).all()
@@ -280,22 +271,22 @@ def test_host_allow_list():
     assert not host_allowed("not a url", hosts)
 
 
-async def test_fetch_streams_from_allowed_hosts_only(fake, tmp_path):
-    url = fake.add_file("bc.pdf", b"%PDF" + b"1" * 5000)
+async def test_fetch_streams_from_allowed_hosts_only(zalo, tmp_path):
+    url = zalo.add_file("bc.pdf", b"%PDF" + b"1" * 5000)
     hosts = ["127.0.0.1"]
     async with httpx.AsyncClient() as http:
         dest = tmp_path / "ok.bin"
         await fetch_attachment(http, url, hosts, dest, 10_000)
-        assert dest.read_bytes() == fake.files["bc.pdf"]
+        assert dest.read_bytes() == zalo.files["bc.pdf"]
         # the size is enforced while streaming; no half file is left behind
         dest = tmp_path / "big.bin"
         with pytest.raises(FileTooLarge):
             await fetch_attachment(http, url, hosts, dest, 4_000)
         assert not dest.exists()
         # a redirect inside the allow-list is followed, one leaving it is refused
-        inside = f"{fake.url}/redirect?to={url}"
+        inside = f"{zalo.url}/redirect?to={url}"
         await fetch_attachment(http, inside, hosts, tmp_path / "r.bin", 10_000)
-        outside = f"{fake.url}/redirect?to={url.replace('127.0.0.1', 'localhost')}"
+        outside = f"{zalo.url}/redirect?to={url.replace('127.0.0.1', 'localhost')}"
         with pytest.raises(FileRefused):
             await fetch_attachment(http, outside, hosts, tmp_path / "r2.bin", 10_000)
         assert not (tmp_path / "r2.bin").exists()
@@ -303,7 +294,7 @@ async def test_fetch_streams_from_allowed_hosts_only(fake, tmp_path):
             await fetch_attachment(http, url.replace("127.0.0.1", "localhost"), hosts, tmp_path / "x", 10_000)
 
 
-async def test_a_file_from_a_host_off_the_allow_list_is_never_fetched(rig, fake):
+async def test_a_file_from_a_host_off_the_allow_list_is_never_fetched(rig, zalo):
     received = []
 
     async def on_file(ctx):
@@ -314,10 +305,10 @@ async def test_a_file_from_a_host_off_the_allow_list_is_never_fetched(rig, fake)
     body = rig.hook.file("111", "https://evil.example.com/bc.pdf", "bc.pdf", 1000)
     assert (await rig.post(body)).status_code == 200
     assert received == []
-    assert fake.texts("111") == [zalo_texts.FILE_HOST_REFUSED]
+    assert zalo.texts("111") == [zalo_texts.FILE_HOST_REFUSED]
 
 
-async def test_files_and_images_reach_the_file_handler_with_a_working_fetch(rig, fake, tmp_path):
+async def test_files_and_images_reach_the_file_handler_with_a_working_fetch(rig, zalo, tmp_path):
     seen = []
 
     async def on_file(ctx):
@@ -327,8 +318,8 @@ async def test_files_and_images_reach_the_file_handler_with_a_working_fetch(rig,
         return [Reply("đã nhận")]
 
     rig.router.on_file(on_file)
-    pdf_url = fake.add_file("bao-cao.pdf", b"%PDF-1.7 test")
-    jpg_url = fake.add_file("anh.jpg", b"\xff\xd8\xff\xe0jpg")
+    pdf_url = zalo.add_file("bao-cao.pdf", b"%PDF-1.7 test")
+    jpg_url = zalo.add_file("anh.jpg", b"\xff\xd8\xff\xe0jpg")
     await rig.post(rig.hook.file("111", pdf_url, "Báo cáo tự kiểm tra.pdf", 13))
     await rig.post(rig.hook.image("111", jpg_url, text="ảnh biên bản"))
     doc, image = seen
@@ -337,7 +328,7 @@ async def test_files_and_images_reach_the_file_handler_with_a_working_fetch(rig,
     assert doc[1] == b"%PDF-1.7 test"
     assert (image[0].kind, image[0].name, image[1], image[2]) == ("photo", "anh.jpg", b"\xff\xd8\xff\xe0jpg",
                                                                   "ảnh biên bản")
-    assert fake.texts("111") == ["đã nhận", "đã nhận"]
+    assert zalo.texts("111") == ["đã nhận", "đã nhận"]
 
 
 async def test_broken_download_links_are_cleaned_up(rig, tmp_path, clock):
@@ -357,7 +348,7 @@ def link_in(text: str) -> str:
     return text.split(": ", 1)[1].split()[0]
 
 
-async def test_a_broadcast_of_one_document_makes_one_copy_and_every_link_works(rig, fake, tmp_path, clock):
+async def test_a_broadcast_of_one_document_makes_one_copy_and_every_link_works(rig, zalo, tmp_path, clock):
     xlsx = tmp_path / "tong-hop.xlsx"
     xlsx.write_bytes(b"PK\x03\x04" + b"t" * 3000)
     users = [f"u{n}" for n in range(12)]
@@ -368,7 +359,7 @@ async def test_a_broadcast_of_one_document_makes_one_copy_and_every_link_works(r
                                                              ident=f"row:{u}")) for u in users[6:]))
     root = rig.channel.links.root
     assert rig.channel.links.copies == 1 and len(list(root.iterdir())) == 1
-    urls = [link_in(fake.texts(u)[0]) for u in users]
+    urls = [link_in(zalo.texts(u)[0]) for u in users]
     assert len(urls) == 12
     async with httpx.AsyncClient() as client:
         for url in urls:
@@ -380,32 +371,32 @@ async def test_a_broadcast_of_one_document_makes_one_copy_and_every_link_works(r
     await rig.channel.deliver("u0", OutMessage("Bản mới", xlsx, "tong-hop.xlsx"))
     assert rig.channel.links.copies == 2
     async with httpx.AsyncClient() as client:
-        assert (await client.get(link_in(fake.texts("u0")[-1]))).content == xlsx.read_bytes()
+        assert (await client.get(link_in(zalo.texts("u0")[-1]))).content == xlsx.read_bytes()
         assert (await client.get(urls[0])).content == b"PK\x03\x04" + b"t" * 3000
 
     # a day later the next recipient gets a fresh copy: no link handed out lives less than six days
     clock.advance(days=1, seconds=1)
     await rig.channel.deliver("u99", OutMessage("Bản mới", xlsx, "tong-hop.xlsx"))
     assert rig.channel.links.copies == 3
-    exp = int(link_in(fake.texts("u99")[0]).split("exp=")[1].split("&")[0])
+    exp = int(link_in(zalo.texts("u99")[0]).split("exp=")[1].split("&")[0])
     assert exp - clock.real_now().timestamp() > 6.9 * 24 * 3600
 
 
-async def test_concurrent_deliveries_of_one_pdf_upload_it_once(rig, fake, tmp_path):
+async def test_concurrent_deliveries_of_one_pdf_upload_it_once(rig, zalo, tmp_path):
     pdf = tmp_path / "thong-bao.pdf"
     pdf.write_bytes(b"%PDF-1.4\n" + b"c" * 500)
     await asyncio.gather(*(rig.channel.deliver(str(u), OutMessage("Thông báo", pdf, "thong-bao.pdf"))
                            for u in range(8)))
-    assert len(fake.uploads) == 1
-    assert len({s.user_id for s in fake.sent if s.file_token}) == 8
+    assert len(zalo.uploads) == 1
+    assert len({s.user_id for s in zalo.sent if s.file_token}) == 8
 
 
-async def test_expired_copies_are_purged_by_housekeeping_not_by_sending(fake, services, tmp_path):
+async def test_expired_copies_are_purged_by_housekeeping_not_by_sending(zalo, services, tmp_path):
     old = tmp_path / "zalo-links" / "1000-oldcopy"
     old.mkdir(parents=True)
     (old / "a.xlsx").write_bytes(b"PK")
-    access, refresh = fake.issue_pair()
-    async with ZaloRig(fake, zalo_settings(fake, tmp_path, access, refresh), services, own_router()) as rig:
+    access, refresh = zalo.issue_pair()
+    async with ZaloRig(zalo, zalo_settings(zalo, tmp_path, access, refresh), services, own_router()) as rig:
         for _ in range(200):
             if not old.exists():
                 break
@@ -414,73 +405,73 @@ async def test_expired_copies_are_purged_by_housekeeping_not_by_sending(fake, se
         assert rig.channel._housekeeping_task is not None and not rig.channel._housekeeping_task.done()
 
 
-async def test_a_forged_link_is_refused_in_vietnamese(rig, fake, tmp_path):
+async def test_a_forged_link_is_refused_in_vietnamese(rig, zalo, tmp_path):
     xlsx = tmp_path / "x.xlsx"
     xlsx.write_bytes(b"PK")
     await rig.channel.deliver("111", OutMessage("", xlsx, "x.xlsx"))
-    url = link_in(fake.texts("111")[0])
+    url = link_in(zalo.texts("111")[0])
     async with httpx.AsyncClient() as client:
         refused = await client.get(url.replace("sig=", "sig=f"))
     assert refused.status_code == 403 and refused.text == zalo_texts.DOWNLOAD_FORBIDDEN
 
 
-async def test_a_missing_document_is_rejected_without_its_name_in_the_logs(rig, fake, tmp_path, caplog):
+async def test_a_missing_document_is_rejected_without_its_name_in_the_logs(rig, zalo, tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
     gone = tmp_path / "Nguyễn Văn Bình - báo cáo.xlsx"
     with pytest.raises(Rejected) as caught:
         await rig.channel.deliver("111", OutMessage("Báo cáo", gone, gone.name))
     assert caught.value.reason == zalo_texts.REJECT_DOCUMENT_MISSING
     assert "Nguy" not in caplog.text and "Bình" not in caplog.text and ".xlsx #" in caplog.text
-    assert fake.sent == []
+    assert zalo.sent == []
 
 
 # ---- retries resume by the outbox row, replies never resend a part -----------------------------------
-def second_part_fails(fake, exc_code=-100):
-    original = fake._fault_for
+def second_part_fails(zalo, exc_code=-100):
+    original = zalo._fault_for
     calls = {"n": 0}
 
     def fault(user_id):
         calls["n"] += 1
         return original(user_id) if calls["n"] != 2 else type("F", (), {"code": exc_code, "message": "x"})()
 
-    fake._fault_for = fault
+    zalo._fault_for = fault
 
 
-async def test_a_retried_row_resumes_by_its_id_and_another_row_starts_over(rig, fake):
+async def test_a_retried_row_resumes_by_its_id_and_another_row_starts_over(rig, zalo):
     text = long_text()
     parts = split_text(text)
-    second_part_fails(fake)
+    second_part_fails(zalo)
     with pytest.raises(ZaloTransient):
         await rig.channel.deliver("111", OutMessage(text, ident="row:7"))
     await rig.channel.deliver("111", OutMessage(text, ident="row:7"))
-    assert fake.texts("111") == parts
+    assert zalo.texts("111") == parts
     # another row with the same words (a second notice) is sent whole
     await rig.channel.deliver("111", OutMessage(text, ident="row:8"))
-    assert fake.texts("111") == parts + parts
+    assert zalo.texts("111") == parts + parts
 
 
-async def test_a_reply_cut_short_queues_only_what_did_not_go(rig, fake, services):
+async def test_a_reply_cut_short_queues_only_what_did_not_go(rig, zalo, services):
     @rig.router.command("dai", role="any", description="test")
     async def dai(ctx):
         return [Reply(long_text(), options=[ctx.option("Đồng ý", "pick", i=1), ctx.option("Không", "pick", i=2)])]
 
     parts = split_text(long_text())
-    second_part_fails(fake)
+    second_part_fails(zalo)
     await rig.say("111", "dai")
-    assert fake.texts("111") == parts[:1]
+    assert zalo.texts("111") == parts[:1]
     with services.store.session() as s:
         rows = s.exec(select(OutgoingMessage).where(OutgoingMessage.channel == "zalo")).all()
     assert len(rows) == 1
     assert not rows[0].text.startswith(parts[0])  # the part that went is not queued again
     assert rows[0].text.startswith(parts[1]) and "1. Đồng ý" in rows[0].text and "2. Không" in rows[0].text
     await rig.channel.deliver("111", OutMessage(rows[0].text, ident=f"row:{rows[0].id}"))
-    got = "\n\n".join(fake.texts("111"))
+    got = "\n\n".join(zalo.texts("111"))
     for part in parts:
         assert got.count(part) == 1  # every part once, none twice
     assert [s.text for s in await rig.say("111", "2")] == ["Đã chọn mục 2"]  # the numbers work
 
 
-async def test_a_reply_part_that_may_have_arrived_is_not_queued_again(rig, fake, services, monkeypatch):
+async def test_a_reply_part_that_may_have_arrived_is_not_queued_again(rig, zalo, services, monkeypatch):
     parts = split_text(long_text())
     send = rig.channel.api.send
     calls = {"n": 0}
@@ -498,4 +489,4 @@ async def test_a_reply_part_that_may_have_arrived_is_not_queued_again(rig, fake,
         rows = s.exec(select(OutgoingMessage).where(OutgoingMessage.channel == "zalo")).all()
     assert len(rows) == 1 and rows[0].text == "\n\n".join(parts[2:])
     await rig.channel.deliver("111", OutMessage(rows[0].text, ident=f"row:{rows[0].id}"))
-    assert "\n\n".join(fake.texts("111")) == long_text()
+    assert "\n\n".join(zalo.texts("111")) == long_text()

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 from support import build_test_services
-from fakes.zalo_api import FakeZalo, ZaloRig, zalo_settings
+from fakes.zalo_api import ZaloRig, zalo_settings
 from sqlmodel import select
 
 from bot.channels.zalo_api import ZaloTransient
@@ -19,12 +19,6 @@ from storage import people
 from storage import tokens as token_store
 from storage.db import Store
 from storage.models import OutgoingMessage
-
-
-@pytest.fixture
-async def fake():
-    async with FakeZalo() as fake:
-        yield fake
 
 
 def stored(services) -> token_store.TokenPair:
@@ -45,36 +39,36 @@ def test_expires_in_may_be_quoted():
     assert parse_expires_in("soon") == 25 * 3600
 
 
-async def test_the_env_pair_seeds_an_empty_database(fake, services, router, tmp_path):
-    access, refresh = fake.issue_pair()
-    async with ZaloRig(fake, zalo_settings(fake, tmp_path, access, refresh), services, router) as rig:
+async def test_the_env_pair_seeds_an_empty_database(zalo, services, router, tmp_path):
+    access, refresh = zalo.issue_pair()
+    async with ZaloRig(zalo, zalo_settings(zalo, tmp_path, access, refresh), services, router) as rig:
         assert stored(services).access_token == access and stored(services).refresh_token == refresh
         await rig.say("111", "help")
-    assert fake.refreshes == []  # the env access token was good: no refresh spent
-    assert fake.sent[0].access_token == access
+    assert zalo.refreshes == []  # the env access token was good: no refresh spent
+    assert zalo.sent[0].access_token == access
 
 
-async def test_without_an_access_token_the_first_call_refreshes(fake, services, router, tmp_path):
-    _, refresh = fake.issue_pair()
-    async with ZaloRig(fake, zalo_settings(fake, tmp_path, None, refresh), services, router) as rig:
+async def test_without_an_access_token_the_first_call_refreshes(zalo, services, router, tmp_path):
+    _, refresh = zalo.issue_pair()
+    async with ZaloRig(zalo, zalo_settings(zalo, tmp_path, None, refresh), services, router) as rig:
         await rig.say("111", "help")
-    assert len(fake.refreshes) == 1 and fake.refreshes[0]["old"] == refresh
-    assert [c.answer.get("error") for c in fake.calls if c.path == "send"] == [0]
+    assert len(zalo.refreshes) == 1 and zalo.refreshes[0]["old"] == refresh
+    assert [c.answer.get("error") for c in zalo.calls if c.path == "send"] == [0]
 
 
-async def test_an_expired_token_is_refreshed_and_the_call_retried_once(fake, services, router, tmp_path, caplog):
+async def test_an_expired_token_is_refreshed_and_the_call_retried_once(zalo, services, router, tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
-    access, refresh = fake.issue_pair()
-    async with ZaloRig(fake, zalo_settings(fake, tmp_path, access, refresh), services, router) as rig:
-        fake.expire_access_tokens()
+    access, refresh = zalo.issue_pair()
+    async with ZaloRig(zalo, zalo_settings(zalo, tmp_path, access, refresh), services, router) as rig:
+        zalo.expire_access_tokens()
         sent = await rig.say("111", "help")
         assert sent  # the user never notices
-    oauth = [c for c in fake.calls if c.path == "oauth"]
+    oauth = [c for c in zalo.calls if c.path == "oauth"]
     assert len(oauth) == 1
-    assert oauth[0].headers["secret_key"] == fake.app_secret
+    assert oauth[0].headers["secret_key"] == zalo.app_secret
     assert oauth[0].headers["content-type"].startswith("application/x-www-form-urlencoded")
-    assert oauth[0].body["app_id"] == fake.app_id and oauth[0].body["grant_type"] == "refresh_token"
-    new = fake.refreshes[0]
+    assert oauth[0].body["app_id"] == zalo.app_id and oauth[0].body["grant_type"] == "refresh_token"
+    new = zalo.refreshes[0]
     pair = stored(services)
     assert (pair.access_token, pair.refresh_token) == (new["access_token"], new["refresh_token"])
     assert sent[0].access_token == new["access_token"]
@@ -82,71 +76,71 @@ async def test_an_expired_token_is_refreshed_and_the_call_retried_once(fake, ser
         assert secret not in caplog.text
 
 
-async def test_rotation_across_two_refreshes_and_a_restart(fake, services, router, plan, clock, tmp_path):
-    access, refresh = fake.issue_pair()
-    settings = zalo_settings(fake, tmp_path, access, refresh)
-    async with ZaloRig(fake, settings, services, router) as rig:
+async def test_rotation_across_two_refreshes_and_a_restart(zalo, services, router, plan, clock, tmp_path):
+    access, refresh = zalo.issue_pair()
+    settings = zalo_settings(zalo, tmp_path, access, refresh)
+    async with ZaloRig(zalo, settings, services, router) as rig:
         for _ in range(2):
-            fake.expire_access_tokens()
+            zalo.expire_access_tokens()
             assert await rig.say("111", "help")
-    assert len(fake.refreshes) == 2
-    assert fake.refreshes[1]["old"] == fake.refreshes[0]["refresh_token"]
+    assert len(zalo.refreshes) == 2
+    assert zalo.refreshes[1]["old"] == zalo.refreshes[0]["refresh_token"]
     # a new process with the same (now spent) pair still in the environment: the database wins
     services2 = restarted(services, plan, clock, tmp_path)
-    async with ZaloRig(fake, settings, services2, router) as rig:
+    async with ZaloRig(zalo, settings, services2, router) as rig:
         assert await rig.say("222", "help")
-        assert len(fake.refreshes) == 2  # the stored access token still works
-        fake.expire_access_tokens()
+        assert len(zalo.refreshes) == 2  # the stored access token still works
+        zalo.expire_access_tokens()
         assert await rig.say("222", "help")
-    assert len(fake.refreshes) == 3
-    assert fake.refreshes[2]["old"] == fake.refreshes[1]["refresh_token"]
-    assert fake.reused_refresh == []  # no refresh token was ever presented twice
+    assert len(zalo.refreshes) == 3
+    assert zalo.refreshes[2]["old"] == zalo.refreshes[1]["refresh_token"]
+    assert zalo.reused_refresh == []  # no refresh token was ever presented twice
     services2.store.dispose()
 
 
-async def test_refresh_ahead_of_expiry_on_the_real_clock(fake, services, router, tmp_path, clock):
-    access, refresh = fake.issue_pair()
-    async with ZaloRig(fake, zalo_settings(fake, tmp_path, access, refresh), services, router) as rig:
+async def test_refresh_ahead_of_expiry_on_the_real_clock(zalo, services, router, tmp_path, clock):
+    access, refresh = zalo.issue_pair()
+    async with ZaloRig(zalo, zalo_settings(zalo, tmp_path, access, refresh), services, router) as rig:
         await rig.channel.deliver("111", OutMessage("a"))
-        assert fake.refreshes == []
+        assert zalo.refreshes == []
         clock.advance(hours=1)  # the env token's age is unknown: it is trusted for an hour at most
         await rig.channel.deliver("111", OutMessage("b"))
-        assert len(fake.refreshes) == 1
+        assert len(zalo.refreshes) == 1
         clock.advance(hours=24)  # 90000 s = 25 h: inside the 10-minute margin
         await rig.channel.deliver("111", OutMessage("c"))
-        assert len(fake.refreshes) == 1
+        assert len(zalo.refreshes) == 1
         clock.advance(minutes=55)
         await rig.channel.deliver("111", OutMessage("d"))
-        assert len(fake.refreshes) == 2
-    assert all(c.answer.get("error") == 0 for c in fake.calls if c.path == "send")  # never hit -216
+        assert len(zalo.refreshes) == 2
+    assert all(c.answer.get("error") == 0 for c in zalo.calls if c.path == "send")  # never hit -216
 
 
-async def test_concurrent_token_errors_spend_one_refresh(fake, services, router, tmp_path):
-    access, refresh = fake.issue_pair()
-    async with ZaloRig(fake, zalo_settings(fake, tmp_path, access, refresh), services, router) as rig:
-        fake.expire_access_tokens()
+async def test_concurrent_token_errors_spend_one_refresh(zalo, services, router, tmp_path):
+    access, refresh = zalo.issue_pair()
+    async with ZaloRig(zalo, zalo_settings(zalo, tmp_path, access, refresh), services, router) as rig:
+        zalo.expire_access_tokens()
         await asyncio.gather(*(rig.channel.deliver(str(u), OutMessage("x")) for u in range(8)))
-    assert len(fake.refreshes) == 1
-    assert fake.reused_refresh == []
-    assert len(fake.sent) == 8
+    assert len(zalo.refreshes) == 1
+    assert zalo.reused_refresh == []
+    assert len(zalo.sent) == 8
 
 
 async def test_a_broken_chain_waits_tells_staff_once_and_recovers_after_reauthorisation(
-        fake, services, router, plan, clock, tmp_path):
+        zalo, services, router, plan, clock, tmp_path):
     with services.store.session() as s:
         people.ensure(s, "telegram", "9001")  # a staff member reachable outside Zalo
-    access, refresh = fake.issue_pair()
-    settings = zalo_settings(fake, tmp_path, access, refresh)
-    async with ZaloRig(fake, settings, services, router) as rig:
-        fake.reject_refresh = True
-        fake.expire_access_tokens()
+    access, refresh = zalo.issue_pair()
+    settings = zalo_settings(zalo, tmp_path, access, refresh)
+    async with ZaloRig(zalo, settings, services, router) as rig:
+        zalo.reject_refresh = True
+        zalo.expire_access_tokens()
         with pytest.raises(RetryLater):
             await rig.channel.deliver("111", OutMessage("nhắc hạn"))
         assert stored(services).broken
-        oauth_calls = len([c for c in fake.calls if c.path == "oauth"])
+        oauth_calls = len([c for c in zalo.calls if c.path == "oauth"])
         with pytest.raises(RetryLater):
             await rig.channel.deliver("111", OutMessage("nhắc hạn"))
-        assert len([c for c in fake.calls if c.path == "oauth"]) == oauth_calls  # no hammering
+        assert len([c for c in zalo.calls if c.path == "oauth"]) == oauth_calls  # no hammering
         # an inbound message still gets its answer later: it waits in the outbox
         await rig.say("333", "help")
     with services.store.session() as s:
@@ -157,57 +151,57 @@ async def test_a_broken_chain_waits_tells_staff_once_and_recovers_after_reauthor
 
     # restarting with the same env pair changes nothing: the chain stays broken, nobody is told again
     services2 = restarted(services, plan, clock, tmp_path)
-    async with ZaloRig(fake, settings, services2, router) as rig:
+    async with ZaloRig(zalo, settings, services2, router) as rig:
         with pytest.raises(RetryLater):
             await rig.channel.deliver("111", OutMessage("nhắc hạn"))
     services2.store.dispose()
 
     # the operator re-authorises and puts the new pair in the environment: it is detected and used
-    fake.reject_refresh = False
-    access2, refresh2 = fake.issue_pair()
+    zalo.reject_refresh = False
+    access2, refresh2 = zalo.issue_pair()
     services3 = restarted(services, plan, clock, tmp_path)
-    async with ZaloRig(fake, zalo_settings(fake, tmp_path, access2, refresh2), services3, router) as rig:
+    async with ZaloRig(zalo, zalo_settings(zalo, tmp_path, access2, refresh2), services3, router) as rig:
         await rig.channel.deliver("111", OutMessage("nhắc hạn"))
-        assert fake.sent[-1].access_token == access2
+        assert zalo.sent[-1].access_token == access2
         assert not stored(services3).broken
-        fake.expire_access_tokens()
+        zalo.expire_access_tokens()
         await rig.channel.deliver("111", OutMessage("nhắc hạn"))
-    assert fake.refreshes[-1]["old"] == refresh2
+    assert zalo.refreshes[-1]["old"] == refresh2
     services3.store.dispose()
     with services.store.session() as s:
         notices = s.exec(select(OutgoingMessage).where(OutgoingMessage.text == zalo_texts.REAUTH_NEEDED)).all()
     assert len(notices) == 1
 
 
-async def test_a_waiter_reuses_the_pair_another_refresh_got(fake, services, tmp_path, clock):
-    access, refresh = fake.issue_pair()
+async def test_a_waiter_reuses_the_pair_another_refresh_got(zalo, services, tmp_path, clock):
+    access, refresh = zalo.issue_pair()
     import httpx
 
     async with httpx.AsyncClient() as http:
-        keeper = TokenKeeper(services.store, lambda: http, app_id=fake.app_id, app_secret=fake.app_secret,
-                             oauth_base_url=fake.url, real_now=clock.real_now, env_access_token=access,
+        keeper = TokenKeeper(services.store, lambda: http, app_id=zalo.app_id, app_secret=zalo.app_secret,
+                             oauth_base_url=zalo.url, real_now=clock.real_now, env_access_token=access,
                              env_refresh_token=refresh)
-        fake.expire_access_tokens()
+        zalo.expire_access_tokens()
         first = await keeper.refresh(access)
         second = await keeper.refresh(access)  # came in with the same stale token: no second refresh
-        assert first == second and len(fake.refreshes) == 1
+        assert first == second and len(zalo.refreshes) == 1
         # a second keeper on the same database (another process) adopts the stored pair
-        other = TokenKeeper(services.store, lambda: http, app_id=fake.app_id, app_secret=fake.app_secret,
-                            oauth_base_url=fake.url, real_now=clock.real_now, env_access_token=access,
+        other = TokenKeeper(services.store, lambda: http, app_id=zalo.app_id, app_secret=zalo.app_secret,
+                            oauth_base_url=zalo.url, real_now=clock.real_now, env_access_token=access,
                             env_refresh_token=refresh)
         assert await other.token() == first
-        fake.expire_access_tokens()
+        zalo.expire_access_tokens()
         third = await keeper.refresh(first)
         assert await other.refresh(first) == third
-    assert len(fake.refreshes) == 2 and fake.reused_refresh == []
+    assert len(zalo.refreshes) == 2 and zalo.reused_refresh == []
 
 
-async def test_an_oauth_outage_is_not_a_broken_chain(fake, services, tmp_path, clock):
+async def test_an_oauth_outage_is_not_a_broken_chain(zalo, services, tmp_path, clock):
     import httpx
 
-    access, refresh = fake.issue_pair()
+    access, refresh = zalo.issue_pair()
     async with httpx.AsyncClient() as http:
-        keeper = TokenKeeper(services.store, lambda: http, app_id=fake.app_id, app_secret=fake.app_secret,
+        keeper = TokenKeeper(services.store, lambda: http, app_id=zalo.app_id, app_secret=zalo.app_secret,
                              oauth_base_url="http://127.0.0.1:9", real_now=clock.real_now,
                              env_access_token=access, env_refresh_token=refresh)
         clock.advance(minutes=55)  # due for an early refresh, still valid: the current token is used
@@ -220,7 +214,7 @@ async def test_an_oauth_outage_is_not_a_broken_chain(fake, services, tmp_path, c
     assert not stored(services).broken
 
 
-async def test_pairs_seeds_and_processed_events_on_both_backends(any_store, plan, clock, tmp_path, fake, router):
+async def test_pairs_seeds_and_processed_events_on_both_backends(any_store, plan, clock, tmp_path, zalo, router):
     """The token rows and the duplicate guard behave the same on SQLite and PostgreSQL."""
     from datetime import timedelta
 
@@ -241,22 +235,22 @@ async def test_pairs_seeds_and_processed_events_on_both_backends(any_store, plan
     assert pair.expires_at == now + timedelta(hours=2)
 
     services = build_test_services(any_store, plan, clock, tmp_path)
-    channel = ZaloChannel(zalo_settings(fake, tmp_path, "a3", "r3"), services, router)
+    channel = ZaloChannel(zalo_settings(zalo, tmp_path, "a3", "r3"), services, router)
     assert channel.keeper.pair.refresh_token == "r3"  # a pair never seen before: re-authorised, adopted
     assert channel._claim("msg-1") and not channel._claim("msg-1") and channel._claim("msg-2")
     assert channel._claim("x" * 300) and not channel._claim("x" * 300)  # long ids are hashed to fit
 
 
-async def test_a_rejected_early_refresh_keeps_using_the_token_until_it_expires(fake, services, router, tmp_path,
+async def test_a_rejected_early_refresh_keeps_using_the_token_until_it_expires(zalo, services, router, tmp_path,
                                                                                clock):
     with services.store.session() as s:
         people.ensure(s, "telegram", "9001")
-    access, refresh = fake.issue_pair()
-    async with ZaloRig(fake, zalo_settings(fake, tmp_path, access, refresh), services, router) as rig:
-        fake.reject_refresh = True
+    access, refresh = zalo.issue_pair()
+    async with ZaloRig(zalo, zalo_settings(zalo, tmp_path, access, refresh), services, router) as rig:
+        zalo.reject_refresh = True
         clock.advance(minutes=55)  # inside the margin: an early refresh is tried and refused
         await rig.channel.deliver("111", OutMessage("vẫn gửi được"))
-        assert stored(services).broken and fake.texts("111") == ["vẫn gửi được"]
+        assert stored(services).broken and zalo.texts("111") == ["vẫn gửi được"]
         clock.advance(minutes=10)  # now really expired
         with pytest.raises(RetryLater):
             await rig.channel.deliver("111", OutMessage("chờ cấp quyền lại"))
@@ -278,15 +272,15 @@ ODD_ANSWERS = {
 
 
 @pytest.mark.parametrize("case", sorted(ODD_ANSWERS))
-async def test_an_odd_oauth_answer_is_transient_and_the_chain_survives(fake, services, router, tmp_path, clock,
+async def test_an_odd_oauth_answer_is_transient_and_the_chain_survives(zalo, services, router, tmp_path, clock,
                                                                        case, caplog):
     with services.store.session() as s:
         people.ensure(s, "telegram", "9001")  # staff who would be told, if the chain broke
     status, body, content_type = ODD_ANSWERS[case]
-    access, refresh = fake.issue_pair()
-    async with ZaloRig(fake, zalo_settings(fake, tmp_path, access, refresh), services, router) as rig:
-        fake.expire_access_tokens()
-        fake.fail_oauth(status, body, content_type=content_type)
+    access, refresh = zalo.issue_pair()
+    async with ZaloRig(zalo, zalo_settings(zalo, tmp_path, access, refresh), services, router) as rig:
+        zalo.expire_access_tokens()
+        zalo.fail_oauth(status, body, content_type=content_type)
         caplog.set_level(logging.WARNING, logger="agency_bot.zalo.tokens")
         with pytest.raises(ZaloTransient):
             await rig.channel.deliver("111", OutMessage("nhắc hạn"))
@@ -295,20 +289,20 @@ async def test_an_odd_oauth_answer_is_transient_and_the_chain_survives(fake, ser
         assert "tried again later" in caplog.text and refresh not in caplog.text
         clock.advance(seconds=31)  # past the pause after a failed refresh
         await rig.channel.deliver("111", OutMessage("nhắc hạn"))
-    assert fake.texts("111") == ["nhắc hạn"]
-    assert [r["old"] for r in fake.refreshes] == [refresh] and fake.reused_refresh == []
+    assert zalo.texts("111") == ["nhắc hạn"]
+    assert [r["old"] for r in zalo.refreshes] == [refresh] and zalo.reused_refresh == []
     with services.store.session() as s:
         assert s.exec(select(OutgoingMessage).where(OutgoingMessage.text == zalo_texts.REAUTH_NEEDED)).all() == []
 
 
-async def test_a_wrong_oauth_base_url_never_breaks_the_chain(fake, services, tmp_path, clock):
+async def test_a_wrong_oauth_base_url_never_breaks_the_chain(zalo, services, tmp_path, clock):
     import httpx
 
-    access, refresh = fake.issue_pair()
+    access, refresh = zalo.issue_pair()
     told = []
     async with httpx.AsyncClient() as http:
-        keeper = TokenKeeper(services.store, lambda: http, app_id=fake.app_id, app_secret=fake.app_secret,
-                             oauth_base_url=fake.url + "/not-zalo", real_now=clock.real_now,
+        keeper = TokenKeeper(services.store, lambda: http, app_id=zalo.app_id, app_secret=zalo.app_secret,
+                             oauth_base_url=zalo.url + "/not-zalo", real_now=clock.real_now,
                              env_access_token=access, env_refresh_token=refresh, on_broken=lambda: told.append(1))
         clock.advance(hours=2)
         for _ in range(3):  # e.g. after every restart: still not broken
@@ -316,20 +310,20 @@ async def test_a_wrong_oauth_base_url_never_breaks_the_chain(fake, services, tmp
                 await keeper.token()
             clock.advance(minutes=1)
     assert not stored(services).broken and told == []
-    assert [c.path for c in fake.calls] == []  # the fake only ever saw 404s on unknown paths
+    assert [c.path for c in zalo.calls] == []  # the zalo only ever saw 404s on unknown paths
 
 
-async def test_a_refused_refresh_token_by_words_breaks_the_chain(fake, services, tmp_path, clock):
+async def test_a_refused_refresh_token_by_words_breaks_the_chain(zalo, services, tmp_path, clock):
     import httpx
 
-    access, refresh = fake.issue_pair()
+    access, refresh = zalo.issue_pair()
     told = []
     async with httpx.AsyncClient() as http:
-        keeper = TokenKeeper(services.store, lambda: http, app_id=fake.app_id, app_secret=fake.app_secret,
-                             oauth_base_url=fake.url, real_now=clock.real_now, env_access_token=access,
+        keeper = TokenKeeper(services.store, lambda: http, app_id=zalo.app_id, app_secret=zalo.app_secret,
+                             oauth_base_url=zalo.url, real_now=clock.real_now, env_access_token=access,
                              env_refresh_token=refresh, on_broken=lambda: told.append(1))
         clock.advance(hours=2)
-        fake.fail_oauth(200, {"error": "-14020", "error_name": "Refresh token expired"})
+        zalo.fail_oauth(200, {"error": "-14020", "error_name": "Refresh token expired"})
         with pytest.raises(TokenBroken):
             await keeper.token()
     assert stored(services).broken and told == [1]
@@ -347,17 +341,17 @@ def test_which_answers_mean_the_refresh_token_is_refused():
     assert not refresh_token_refused(-14003, "Invalid redirect uri")
 
 
-async def test_a_failed_refresh_is_not_repeated_by_every_waiting_send(fake, services, router, tmp_path, clock):
-    access, refresh = fake.issue_pair()
-    async with ZaloRig(fake, zalo_settings(fake, tmp_path, access, refresh), services, router) as rig:
-        fake.expire_access_tokens()
-        fake.fail_oauth(503, "busy", content_type="text/plain", times=5)
+async def test_a_failed_refresh_is_not_repeated_by_every_waiting_send(zalo, services, router, tmp_path, clock):
+    access, refresh = zalo.issue_pair()
+    async with ZaloRig(zalo, zalo_settings(zalo, tmp_path, access, refresh), services, router) as rig:
+        zalo.expire_access_tokens()
+        zalo.fail_oauth(503, "busy", content_type="text/plain", times=5)
         results = await asyncio.gather(*(rig.channel.deliver(str(u), OutMessage("x")) for u in range(6)),
                                        return_exceptions=True)
         assert all(isinstance(r, ZaloTransient) for r in results)
-        assert len([c for c in fake.calls if c.path == "oauth"]) == 1  # one try; the others waited for it
-        fake.clear_faults()
-        fake.oauth_faults.clear()
+        assert len([c for c in zalo.calls if c.path == "oauth"]) == 1  # one try; the others waited for it
+        zalo.clear_faults()
+        zalo.oauth_faults.clear()
         clock.advance(seconds=31)
         await asyncio.gather(*(rig.channel.deliver(str(u), OutMessage("x")) for u in range(6)))
-    assert len(fake.refreshes) == 1 and len(fake.sent) == 6
+    assert len(zalo.refreshes) == 1 and len(zalo.sent) == 6

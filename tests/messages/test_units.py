@@ -50,6 +50,7 @@ def test_unknown_and_ambiguous_names(roster):
     ambiguous = roster.resolve("Ban Quản lý")
     assert ambiguous.found is None and len(ambiguous.candidates) == 2
     assert roster.resolve("xã Bình Sơn, huyện Không Có").found is None
+    assert roster.resolve("Huyện Không Có").candidates == ()  # not a typo of any district: nothing to offer
 
 
 def test_fold():
