@@ -17,7 +17,7 @@ import logging
 import re
 from datetime import date, datetime, time, timedelta
 
-from handlers import reminders
+from handlers import audit, reminders
 from handlers.context import Context, Services
 from handlers.router import Router, takes_args
 from handlers.start import ensure_unit
@@ -113,6 +113,7 @@ def set_date(ctx: Context, unit: UnitRecord, starts_at: datetime, *, default_tim
     if unit.tier == "commune" and not was_inspected:
         services.units_changed()  # the commune is now inspected directly: the roster must say so
     log.info("inspection set unit=%s by person=%s changed=%s", unit.code, ctx.actor.person_id, previous is not None)
+    audit.record(services, ctx.actor, "inspection_set", unit.code, fmt_datetime(starts_at))
     # the one replan of this change (the reminders' listener does not answer ``inspection_set``)
     changes = reminders.replan(services, [unit.code], previous={unit.code: previous} if previous else None)
     services.emit("inspection_set", unit_code=unit.code, starts_at=starts_at, previous=previous)
