@@ -12,8 +12,8 @@ from typing import Callable
 
 from messages.vntext import fmt_date
 
-WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 44, 16, 16, 36
+WIDTH, HEIGHT = 480, 220
+LEFT, RIGHT, TOP, BOTTOM = 34, 40, 22, 34
 MIN_SPAN_DAYS = 14
 X_TICKS = 5
 

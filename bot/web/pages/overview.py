@@ -55,7 +55,9 @@ def overview(services: Services, table: dict[str, list[Standing]] | None = None)
         rows = table.get(deliverable.id, [])
         total, by_level = tally(rows)
         firsts = [services.clock.local(st.received.first_received_at).date() for st in rows if st.received]
-        chart = cumulative(firsts, total.owed, deliverable.due.date, now.date()) if rows else None
+        # a deadline that differs by unit (before each one's inspection): the chart marks the last of them
+        due = deliverable.due.date or (max(st.deadline.at for st in rows).date() if rows else None)
+        chart = cumulative(firsts, total.owed, due, now.date()) if rows else None
         figures.append(DeliverableFigures(deliverable, due_label(deliverable), total, by_level, chart))
     owing = sorted((st for rows in table.values() for st in rows if not st.submitted),
                    key=lambda st: st.deadline.at)  # stable: plan order within a deadline
