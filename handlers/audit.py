@@ -4,7 +4,7 @@ Capabilities call ``record`` where the action happens (setting a date, issuing a
 invite, confirming a notice, teaching a question, exporting, downloading), so the
 chat, the web pages and the command line leave the same trace. ``actor`` None is
 an operator at the command line. The wording of each action is in
-``messages/texts/audit.py``; the detail is data (a date, a topic id, a count).
+``messages/texts/web.py`` (AUDIT_ACTIONS); the detail is data (a date, a topic id, a count).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ log = logging.getLogger("agency_bot.audit")
 
 CLI = "cli"
 ACTIONS = (
-    "inspection_set", "invite_issued", "broadcast_confirmed", "broadcast_cancelled", "question_attached",
+    "inspection_set", "invite_issued", "broadcast_confirmed", "question_attached",
     "question_dismissed", "export", "file_downloaded", "signin_link", "signin", "signout",
 )
 

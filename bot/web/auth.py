@@ -17,7 +17,7 @@ from typing import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.web.site import Site
+from bot.web.site import CHANNEL, Site
 from handlers.context import Context
 from handlers.types import Actor, Inbound
 from messages.texts import web as texts
@@ -29,7 +29,6 @@ log = logging.getLogger("agency_bot.web")
 COOKIE = "agency_bot_web"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
-CHANNEL = "web"
 MAX_FORM_FIELDS = 200
 MAX_FIELD_BYTES = 64 * 1024
 
@@ -76,6 +75,9 @@ def staff_page(fn: Page) -> Callable[[Request], Awaitable[Response]]:
             return site.refusal(request, 403, texts.FORBIDDEN.format(coordinator=plan.unit_name(plan.coordinator)))
         csrf = web_auth.csrf_token(token)
         if request.method == "POST":
+            length = request.headers.get("content-length", "")
+            if length.isdigit() and int(length) > site.max_body:  # before any of it is read or spooled to disk
+                return site.refusal(request, 413, texts.TOO_LARGE)
             form = await request.form(max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FIELD_BYTES)
             sent = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
             if not isinstance(sent, str) or not hmac.compare_digest(sent, csrf):

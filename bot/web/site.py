@@ -15,6 +15,8 @@ from handlers.context import Services
 from messages.texts import web as texts
 
 PREFIX = "/web"
+CHANNEL = "web"  # the web pages' name as a channel: audit entries, file limits
+FORM_MARGIN = 1024 * 1024
 
 
 @dataclass
@@ -27,6 +29,11 @@ class Site:
     def __post_init__(self) -> None:
         if self.env is None:
             self.env = environment(self.services.tz)
+
+    @property
+    def max_body(self) -> int:
+        """The largest form accepted: a notice's attachment at the web's file limit, and the fields."""
+        return self.services.file_limit(CHANNEL) + FORM_MARGIN
 
     # ---- notices shown once on the next page (post/redirect/get) ----------------------------
     def notice(self, session_key: str, text: str, kind: str = "ok") -> None:

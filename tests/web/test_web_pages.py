@@ -230,3 +230,9 @@ def test_no_page_has_inline_script_or_style(signed_in):
         assert not re.search(r"<script(?![^>]*\bsrc=)", html), path
         assert not re.search(r"\sstyle=", html) and "<style" not in html, path
         assert not re.search(r"\son[a-z]+=", html), path
+
+
+def test_every_audited_action_has_its_words():
+    from handlers.audit import ACTIONS
+
+    assert set(ACTIONS) == set(texts.AUDIT_ACTIONS)

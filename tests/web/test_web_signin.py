@@ -148,3 +148,26 @@ async def test_staff_get_a_link_with_web_in_the_chat_and_others_do_not(talk, ser
     with services.store.session() as s:
         links = s.exec(select(WebSignInLink)).all()
     assert len(links) == 1
+
+
+def test_a_form_larger_than_the_file_limit_is_refused_before_it_is_read(signed_in, services):
+    services.max_file_bytes["web"] = 1024
+    big = {"document": ("big.pdf", b"%PDF-" + b"0" * (2 * 1024 * 1024), "application/pdf")}
+    refused = signed_in.post("/web/broadcasts/preview", {"audience": "0", "text": "x"}, files=big)
+    assert refused.status_code == 413 and texts.TOO_LARGE in text_of(refused.text)
+
+
+async def test_a_console_staff_member_signs_in_to_the_pages_another_process_serves(services, router, web_app):
+    import re
+
+    from support import Talk
+
+    from bot.channels.console import console_identity
+
+    user = console_identity(services, None, True)  # ``agency-bot chat --staff``
+    answer = Talk.text(await Talk(services, router, channel="console")(user, "/web"))
+    token = re.search(r"/web/signin/(\S+)", answer).group(1)
+    services.staff_ids.pop("console")  # ``agency-bot run`` never saw that terminal
+    with Browser(web_app, services) as b:
+        assert b.client.post("/web/signin", data={"token": token}).status_code == 303
+        assert b.get("/web/").status_code == 200
