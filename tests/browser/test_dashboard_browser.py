@@ -142,7 +142,8 @@ async def test_a_staff_member_runs_the_inspection_from_the_browser(running, chro
     await expect(page.locator("ul.questions li.done")).to_contain_text("Đã gắn câu hỏi")
     assert "trước ngày 30/9/2020" in texts(await fake.converse(text_update(YT, QUESTION)))
 
-    # 7. a phone: every page fits 375 px (nothing wider than the screen)
+    # 7. a phone: every page fits 375 px (nothing wider than the screen), a question waiting included
+    await fake.converse(text_update(YT, "báo cáo"))
     await page.set_viewport_size({"width": 375, "height": 812})
     for path in PAGES:
         await page.goto(base + path)
