@@ -52,6 +52,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
             "console": settings.telegram_max_file_mb * 1024 * 1024,
         },
         invite_days=settings.invite_days,
+        web_url=settings.web_origin,
     )
     if settings.submission_notify_chat_id is not None:
         services.notify_submissions_to = ("telegram", str(settings.submission_notify_chat_id))
@@ -116,6 +117,9 @@ class Runtime:
         runtime.sender.add_listener(reports_for(services))  # broadcast progress and summaries
         runtime.scheduler = ReminderScheduler(services, runtime.sender, settings)
         routes = [route for channel in channels.values() for route in channel.routes()]
+        from bot.web import web_routes
+
+        routes += web_routes(services, secure_cookies=settings.web_origin.startswith("https://"))
         runtime.http = HttpServer(build_app(routes, runtime.health), settings.http_host, settings.http_port)
         return runtime
 
@@ -136,6 +140,8 @@ class Runtime:
         for name, part in steps:
             await part.start()
             self._started.append((name, part))
+            if part is self.http and not self.settings.public_base_url:  # HTTP_PORT=0: the port just bound
+                self.services.web_url = f"http://{self.settings.http_host}:{self.http.port}"
         log.info("agency-bot running: channels=%s http=%s:%s", sorted(self.channels) or "none",
                  self.settings.http_host, self.http.port)
 

@@ -12,7 +12,9 @@ from bot.settings import Settings, SettingsError, load_settings
 from messages.plan_loader import PlanError, bundled_plan_path, load_plan
 from messages.texts import cli as texts
 from messages.texts import console as console_texts
+from messages.texts import web as web_texts
 from messages.units import UnitRecord
+from messages.vntext import fmt_datetime
 
 
 class CliError(Exception):
@@ -49,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     units_import.add_argument("file", type=Path, metavar="FILE", help=H["units.file"])
     units_import.add_argument("--dry-run", action="store_true", help=H["units.dry_run"])
     units_sub.add_parser("list", help=H["units.list"])
+    web_link = sub.add_parser("web-link", help=web_texts.CLI_HELP)
+    web_link.add_argument("--staff", metavar="ID", help=web_texts.CLI_HELP_STAFF)
     db = sub.add_parser("db", help=H["db"])
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help=H["db.upgrade"])
@@ -64,12 +68,13 @@ def main(argv: list[str] | None = None) -> int:
         from bot.logs import setup_logging
 
         # the terminal conversation stays readable: only warnings unless LOG_LEVEL asks for more
-        quiet = args.command in ("chat", "ask", "plan", "invite", "reminders", "export", "db", "units")
+        quiet = args.command in ("chat", "ask", "plan", "invite", "reminders", "export", "db", "units", "web-link")
         level = settings.log_level if "log_level" in settings.model_fields_set or not quiet else "WARNING"
         setup_logging(level, _secrets(settings))
         handler = {
             "run": cmd_run, "chat": cmd_chat, "ask": cmd_ask, "plan": cmd_plan_show, "invite": cmd_invite,
             "reminders": cmd_reminders, "export": cmd_export, "db": cmd_db_upgrade, "units": cmd_units,
+            "web-link": cmd_web_link,
         }[args.command]
         return handler(settings, args) or 0
     except (SettingsError, CliError) as exc:
@@ -211,7 +216,6 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
         services.invite_links["zalo"] = lambda code: None
     code, expires = issue_invite(services, unit.code, None, args.days)
     from messages.texts import registration as reg_texts
-    from messages.vntext import fmt_datetime
 
     print(reg_texts.INVITE_OK.format(unit=unit.name, code=code, expires=fmt_datetime(expires),
                                      how=invite_how(services, code)))
@@ -232,6 +236,27 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     services = _services(settings)
     path = write_workbook(services, args.out)
     print(texts.EXPORTED.format(path=path))
+    return 0
+
+
+def cmd_web_link(settings: Settings, args: argparse.Namespace) -> int:
+    """A one-time sign-in link for a staff member; the link itself is the last line printed."""
+    from handlers.web_signin import LINK_VALID, issue_link
+    from storage import people
+
+    listed = [("telegram", str(i)) for i in settings.staff_telegram_ids] + [("zalo", i) for i in settings.staff_zalo_ids]
+    wanted = [(ch, i) for ch, i in listed if args.staff is None or i == args.staff.strip()]
+    if not wanted:
+        raise CliError(web_texts.CLI_NOT_STAFF.format(id=args.staff) if args.staff else web_texts.CLI_NO_STAFF)
+    channel, external_id = wanted[0]
+    services = _services(settings)
+    with services.store.session() as s:
+        person = people.ensure(s, channel, external_id)
+    link = issue_link(services, None, person.id)
+    print(web_texts.CLI_LINK.format(who=f"{web_texts.CHANNEL[channel]} {external_id}",
+                                    minutes=int(LINK_VALID.total_seconds() // 60),
+                                    expires=fmt_datetime(link.expires)))
+    print(link.url)
     return 0
 
 

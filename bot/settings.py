@@ -141,6 +141,11 @@ class Settings(BaseSettings):
         return self.zalo_app_id is not None
 
     @property
+    def web_origin(self) -> str:
+        """Where people reach the HTTP endpoint: ``PUBLIC_BASE_URL``, else ``http://HTTP_HOST:HTTP_PORT``."""
+        return (self.public_base_url or f"http://{self.http_host}:{self.http_port}").rstrip("/")
+
+    @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"
 

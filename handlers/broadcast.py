@@ -16,19 +16,20 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from handlers import audit
 from handlers.broadcast_reports import names, reports_for, summary_text
 from handlers.context import Context, Services
 from handlers.formatting import fmt_mb
 from handlers.unit_picker import unit_examples
 from handlers.reports import standings, unit_order
 from handlers.router import Router
-from handlers.types import FileTooLarge, Option, Reply
+from handlers.types import Actor, FileTooLarge, IncomingFile, Option, Reply
 from messages.texts import broadcast as texts
 from messages.texts import delivery as delivery_texts
 from messages.units import UnitRecord
 from messages.vntext import fmt_datetime
 from storage import broadcasts as store
-from storage import outbox, people
+from storage import conversation, outbox, people
 from storage.files import FileStoreError, safe_name
 from storage.models import Person
 
@@ -62,6 +63,20 @@ def audience_label(services: Services, audience: dict) -> str:
         unit = services.roster().get(audience.get("unit", ""))
         return unit.name if unit else str(audience.get("unit"))
     return str(kind)
+
+
+def audience_choices(services: Services) -> list[tuple[str, dict]]:
+    """The audiences staff choose from, in menu order ("one unit" last: it asks for a name)."""
+    plan = services.plan
+    choices: list[tuple[str, dict]] = [(texts.AUDIENCE_ALL, {"kind": "all"})]
+    present = {u.level for u in services.roster().units}  # a level with no unit reaches nobody
+    choices += [(plan.level_name(lv), {"kind": "level", "level": lv}) for lv in plan.level_order() if lv in present]
+    choices += [(texts.AUDIENCE_INSPECTED, {"kind": "inspected"}),
+                (texts.AUDIENCE_NOT_INSPECTED, {"kind": "not_inspected"})]
+    choices += [(texts.AUDIENCE_OWES.format(short=d.short), {"kind": "owes", "deliverable": d.id})
+                for d in services.plan.deliverables]
+    choices += [(texts.AUDIENCE_UNIT, {"kind": "unit"})]
+    return choices
 
 
 def audience_units(services: Services, audience: dict) -> list[UnitRecord]:
@@ -135,34 +150,56 @@ def _ask_text(ctx: Context, audience: dict) -> list[Reply]:
     return [Reply(texts.ASK_TEXT.format(label=label, max=NOTICE_MAX), options=[_cancel_option(ctx)])]
 
 
-def _preview(ctx: Context, data: dict) -> list[Reply]:
-    services = ctx.services
-    audience = data["audience"]
-    units = audience_units(services, audience)
-    with ctx.db() as s:
+@dataclass
+class Preview:
+    """A draft shown before confirming: who it reaches and the notice as they will read it.
+    ``token`` is None when it reaches nobody (no draft is kept then)."""
+
+    label: str
+    units: list[UnitRecord]
+    reach: Reach
+    notice: str
+    document_name: str | None
+    token: str | None
+
+
+def prepare(services: Services, person_id: int, data: dict) -> Preview:
+    """Keep the draft (audience, label, text, document) waiting for ``person_id`` to confirm it;
+    chat and web pages alike show this preview and then call ``confirm`` with its token."""
+    units = audience_units(services, data["audience"])
+    with services.store.session() as s:
         r = reach(services, s, units)
-    if not r.people:
-        ctx.clear_state()
-        return [Reply(texts.PREVIEW_NOBODY.format(label=data["label"], units=len(units)))]
-    token = secrets.token_urlsafe(8)
-    ctx.set_state(S_PREVIEW, **{**data, "token": token})
+        token = secrets.token_urlsafe(8) if r.people else None
+        if token is None:
+            conversation.clear_state(s, person_id)
+        else:
+            conversation.set_state(s, person_id, S_PREVIEW, {**data, "token": token})
+    return Preview(data["label"], units, r, notice_text(services, data["text"]), data.get("document_name"), token)
+
+
+def _preview(ctx: Context, data: dict) -> list[Reply]:
+    p = prepare(ctx.services, ctx.actor.person_id, data)
+    r = p.reach
+    if p.token is None:
+        return [Reply(texts.PREVIEW_NOBODY.format(label=p.label, units=len(p.units)))]
     extra = ""
     if r.no_focal:
         extra += texts.PREVIEW_NO_FOCAL.format(n=len(r.no_focal), names=names(r.no_focal))
     if r.inactive:
         extra += texts.PREVIEW_INACTIVE.format(n=len(r.inactive))
-    notice = notice_text(services, data["text"])
-    text = texts.PREVIEW.format(label=data["label"], units=len(units), people=len(r.people),
+    text = texts.PREVIEW.format(label=p.label, units=len(p.units), people=len(r.people),
                                 reached=r.reached_units, extra=extra,
-                                document=data.get("document_name") or texts.PREVIEW_NO_DOCUMENT, notice=notice)
-    return [Reply(text, options=_preview_options(ctx, token))]
+                                document=p.document_name or texts.PREVIEW_NO_DOCUMENT, notice=p.notice)
+    return [Reply(text, options=_preview_options(ctx, p.token))]
 
 
 async def _receive_document(ctx: Context) -> tuple[str, str] | str:
-    """Keep the attached file in the content-addressed store: (stored path, shown name) or a refusal."""
-    incoming = ctx.inbound.file
-    services = ctx.services
-    limit = services.file_limit(ctx.actor.channel)
+    return await receive_document(ctx.services, ctx.inbound.file, ctx.actor)
+
+
+async def receive_document(services: Services, incoming: IncomingFile, actor: Actor) -> tuple[str, str] | str:
+    """Keep an attachment in the content-addressed store: (stored path, shown name) or a refusal."""
+    limit = services.file_limit(actor.channel)
     if incoming.size is not None and incoming.size > limit:
         return texts.DOCUMENT_TOO_LARGE.format(limit=fmt_mb(limit))
     try:
@@ -170,7 +207,7 @@ async def _receive_document(ctx: Context) -> tuple[str, str] | str:
     except FileTooLarge:
         return texts.DOCUMENT_TOO_LARGE.format(limit=fmt_mb(limit))
     except Exception:  # a download that broke (network, disk): say so, keep the draft
-        log.exception("broadcast attachment download failed person=%s", ctx.actor.person_id)
+        log.exception("broadcast attachment download failed person=%s", actor.person_id)
         return texts.DOCUMENT_FAILED
     if not received.accepted:
         services.files.discard_temp(received.temp)
@@ -178,7 +215,7 @@ async def _receive_document(ctx: Context) -> tuple[str, str] | str:
     try:
         rel = services.files.keep(received)
     except FileStoreError:
-        log.exception("broadcast attachment not kept person=%s", ctx.actor.person_id)
+        log.exception("broadcast attachment not kept person=%s", actor.person_id)
         return texts.DOCUMENT_FAILED
     services.files.release(rel)  # kept for good: the broadcast (and the outbox rows) will point to it
     return rel, safe_name(incoming.name, received.kind, texts.DOCUMENT_FALLBACK_NAME)
@@ -187,16 +224,8 @@ async def _receive_document(ctx: Context) -> tuple[str, str] | str:
 def register(router: Router) -> None:
     @router.command("thongbao", role="staff", description=texts.COMMAND_BROADCAST, aliases=("thong bao",))
     async def thongbao(ctx: Context) -> list[Reply]:
-        plan = ctx.plan
-        choices: list[tuple[str, dict]] = [(texts.AUDIENCE_ALL, {"kind": "all"})]
-        present = {u.level for u in ctx.services.roster().units}  # a level with no unit reaches nobody
-        choices += [(plan.level_name(lv), {"kind": "level", "level": lv}) for lv in plan.level_order() if lv in present]
-        choices += [(texts.AUDIENCE_INSPECTED, {"kind": "inspected"}),
-                    (texts.AUDIENCE_NOT_INSPECTED, {"kind": "not_inspected"})]
-        choices += [(texts.AUDIENCE_OWES.format(short=d.short), {"kind": "owes", "deliverable": d.id})
-                    for d in plan.deliverables]
-        choices += [(texts.AUDIENCE_UNIT, {"kind": "unit"})]
-        options = [ctx.option(label, "bc_audience", audience=audience) for label, audience in choices]
+        options = [ctx.option(label, "bc_audience", audience=audience)
+                   for label, audience in audience_choices(ctx.services)]
         return [Reply(texts.CHOOSE_AUDIENCE, options=[*options, _cancel_option(ctx)])]
 
     @router.action("bc_audience", role="staff", once=True)
@@ -287,25 +316,35 @@ def register(router: Router) -> None:
 
 
 def confirm_draft(ctx: Context, token: str) -> list[Reply]:
-    """Write the broadcast and all its outgoing rows at once, then wake the sender."""
-    services = ctx.services
+    return [Reply(confirm(ctx.services, ctx.actor, token).text)]
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    broadcast_id: int | None  # None: nothing was queued (no draft with this token, or nobody to reach)
+    text: str  # what staff are told
+
+
+def confirm(services: Services, actor: Actor, token: str) -> Confirmation:
+    """Write the broadcast of ``actor``'s draft and all its outgoing rows at once, then wake the sender."""
     now = services.clock.now()
-    data = ctx.state_data if ctx.state == S_PREVIEW else {}
-    if data.get("token") != token:
-        return [Reply(texts.NOTHING_PENDING)]
+    with services.store.session() as s:
+        state = conversation.get_state(s, actor.person_id)
+        data = dict(state.data) if state is not None and state.state == S_PREVIEW else {}
+    if not token or data.get("token") != token:
+        return Confirmation(None, texts.NOTHING_PENDING)
     audience = data["audience"]
     units = audience_units(services, audience)  # as it stands now, not at the preview
-    with ctx.db() as s:
-        if store.claim_draft(s, ctx.actor.person_id, S_PREVIEW, token) is None:
+    with services.store.session() as s:
+        if store.claim_draft(s, actor.person_id, S_PREVIEW, token) is None:
             s.rollback()
-            return [Reply(texts.NOTHING_PENDING)]
+            return Confirmation(None, texts.NOTHING_PENDING)
         r = reach(services, s, units)
         if not r.people:  # the audience emptied since the preview (e.g. the last unit just submitted)
-            s.rollback()
-            ctx.clear_state()
-            return [Reply(texts.PREVIEW_NOBODY.format(label=data["label"], units=len(units)))]
+            s.commit()  # the claim: the draft is gone
+            return Confirmation(None, texts.PREVIEW_NOBODY.format(label=data["label"], units=len(units)))
         snapshot = {**audience, "units": len(units), "no_focal": [u.code for u in r.no_focal]}
-        row = store.create(s, created_by=ctx.actor.person_id, audience=snapshot, label=data["label"],
+        row = store.create(s, created_by=actor.person_id, audience=snapshot, label=data["label"],
                            text=data["text"], document_path=data.get("document_path"),
                            document_name=data.get("document_name"), now=now)
         body = notice_text(services, data["text"])
@@ -321,13 +360,15 @@ def confirm_draft(ctx: Context, token: str) -> list[Reply]:
         s.commit()  # the claim, the broadcast and its rows together
         broadcast_id = row.id
     log.info("broadcast %s confirmed by person=%s: %d recipients, %d inactive, %d units without focal point",
-             broadcast_id, ctx.actor.person_id, len(r.people), len(r.inactive), len(r.no_focal))
+             broadcast_id, actor.person_id, len(r.people), len(r.inactive), len(r.no_focal))
+    audit.record(services, actor, "broadcast_confirmed", audience.get("unit") if audience.get("kind") == "unit" else None,
+                 f"{broadcast_id}: {data['label']}")
     services.wake_outbox()
     # nothing to send at all: the summary goes now (the count is not kept: the sender may run elsewhere)
     reports_for(services).check(broadcast_id, remember=False)
     no_focal = texts.QUEUED_NO_FOCAL.format(n=len(r.no_focal)) if r.no_focal else ""
-    return [Reply(texts.QUEUED.format(id=broadcast_id, people=len(r.people), reached=r.reached_units,
-                                      no_focal=no_focal))]
+    return Confirmation(broadcast_id, texts.QUEUED.format(id=broadcast_id, people=len(r.people),
+                                                          reached=r.reached_units, no_focal=no_focal))
 
 
 # ---- history ------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ class Services:
     invite_days: int = 14
     wake_outbox: Callable[[], None] = lambda: None
     notify_submissions_to: tuple[str, str] | None = None  # (channel, chat id) told of each new submission
+    web_url: str | None = None  # origin of the staff web pages (bot/web), for sign-in links
     _roster: Roster | None = field(default=None, repr=False)
     _listeners: dict[str, list[Callable[..., None]]] = field(default_factory=dict, repr=False)
 

@@ -19,7 +19,7 @@ import logging
 import re
 from datetime import date, datetime, time, timedelta
 
-from handlers import reminders, unit_picker
+from handlers import audit, reminders, unit_picker
 from handlers.context import Context, Services
 from handlers.formatting import selection_rule
 from handlers.router import Router, takes_args
@@ -150,6 +150,7 @@ def set_date(ctx: Context, unit: UnitRecord, starts_at: datetime, *, default_tim
                                                      section=plan.section_label(plan.inspection.section)))
     log.info("inspection set unit=%s by person=%s changed=%s chosen=%s", unit.code, ctx.actor.person_id,
              previous is not None, chosen)
+    audit.record(services, ctx.actor, "inspection_set", unit.code, fmt_datetime(starts_at))
     # the one replan of this change (the reminders' listener does not answer ``inspection_set``)
     changes = reminders.replan(services, [unit.code], previous={unit.code: previous} if previous else None)
     services.emit("inspection_set", unit_code=unit.code, starts_at=starts_at, previous=previous)

@@ -8,16 +8,19 @@ engine learns it at once and again at every start.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
+from handlers import audit
 from handlers.context import Context, Services
 from handlers.router import Router, takes_args
-from handlers.types import Reply
+from handlers.types import Actor, Reply
 from messages.knowledge import Answer, Engine
 from messages.texts import common as common_texts
 from messages.texts import questions as texts
 from messages.units import UnitRecord
 from messages.vntext import fmt_datetime, fold
 from storage import questions as store
+from storage.models import QuestionLog
 
 log = logging.getLogger("agency_bot.questions")
 LIST_LIMIT = 5
@@ -103,12 +106,7 @@ def register(router: Router) -> None:
 
     @router.action("question_dismiss", role="staff", once=True)
     async def dismiss_button(ctx: Context, payload: dict) -> list[Reply]:
-        with ctx.db() as s:
-            row = store.dismiss(s, int(payload["question"]))
-        if row is None:
-            return [Reply(texts.ATTACH_NO_QUESTION.format(id=payload["question"]))]
-        log.info("question dismissed id=%s by person=%s", row.id, ctx.actor.person_id)
-        return [Reply(texts.DISMISS_OK.format(id=row.id))]
+        return [Reply(dismiss(ctx.services, ctx.actor, int(payload["question"])).text)]
 
 
 def find_topic(engine: Engine, query: str) -> str | None:
@@ -124,49 +122,93 @@ def find_topic(engine: Engine, query: str) -> str | None:
     return starts[0] if len(starts) == 1 else None
 
 
+@dataclass(frozen=True)
+class Review:
+    """One question waiting for staff: who asked, what the engine guessed, which topics to offer."""
+
+    row: QuestionLog
+    unit: UnitRecord | None
+    guess: str | None  # the topic it was answered with, unsure (None: not answered)
+    candidates: list[str]  # topics to attach it to, best first
+
+
+def waiting_review(services: Services, limit: int) -> tuple[list[Review], int]:
+    """The newest questions waiting for review (one per distinct text) and how many wait in all."""
+    engine = engine_of(services)
+    with services.store.session() as s:
+        waiting = store.pending(s, engine.knowledge.matching.review_below, limit)
+    roster = services.roster()
+    out = []
+    for row in waiting.rows:
+        candidates = [r.topic for r in engine.rank(row.text, services)
+                      if engine.topics[r.topic].kind != "small_talk" and r.score >= GUESS_AT][:ATTACH_CHOICES]
+        guess = row.topic if row.matched and row.topic in engine.topics else None
+        out.append(Review(row, roster.get(row.unit_code) if row.unit_code else None, guess, candidates))
+    return out, waiting.total
+
+
 def unanswered_replies(ctx: Context) -> list[Reply]:
     engine = engine_of(ctx.services)
-    with ctx.db() as s:
-        waiting = store.pending(s, engine.knowledge.matching.review_below, LIST_LIMIT)
-    if not waiting.rows:
+    reviews, total = waiting_review(ctx.services, LIST_LIMIT)
+    if not reviews:
         return [Reply(texts.UNANSWERED_NONE)]
-    replies = [Reply(texts.UNANSWERED_HEADER.format(count=waiting.total))]
-    roster = ctx.services.roster()
-    for row in waiting.rows:
-        unit = roster.get(row.unit_code) if row.unit_code else None
-        topic = engine.topics.get(row.topic or "")
-        status = (texts.UNANSWERED_UNSURE.format(topic=topic.title, score=row.score) if row.matched and topic
-                  else texts.UNANSWERED_MISSED.format(score=row.score))
+    replies = [Reply(texts.UNANSWERED_HEADER.format(count=total))]
+    for review in reviews:
+        row = review.row
+        status = (texts.UNANSWERED_UNSURE.format(topic=engine.topics[review.guess].title, score=row.score)
+                  if review.guess else texts.UNANSWERED_MISSED.format(score=row.score))
         text = texts.UNANSWERED_ITEM.format(id=row.id, when=fmt_datetime(row.created_at.astimezone(ctx.services.tz)),
-                                            unit=unit.name if unit else texts.UNANSWERED_GUEST, text=row.text,
-                                            status=status)
-        candidates = [s.topic for s in engine.rank(row.text, ctx.services)
-                      if engine.topics[s.topic].kind != "small_talk" and s.score >= GUESS_AT][:ATTACH_CHOICES]
+                                            unit=review.unit.name if review.unit else texts.UNANSWERED_GUEST,
+                                            text=row.text, status=status)
         options = [ctx.option(texts.ATTACH_BUTTON.format(title=engine.topics[t].title), "question_attach",
-                              question=row.id, topic=t) for t in candidates]
+                              question=row.id, topic=t) for t in review.candidates]
         options.append(ctx.option(texts.DISMISS_BUTTON, "question_dismiss", question=row.id))
         replies.append(Reply(text, options=options))
     footer = texts.UNANSWERED_HOW
-    if waiting.total > len(waiting.rows):
-        footer = f"{texts.UNANSWERED_MORE.format(more=waiting.total - len(waiting.rows))}\n{footer}"
+    if total > len(reviews):
+        footer = f"{texts.UNANSWERED_MORE.format(more=total - len(reviews))}\n{footer}"
     replies.append(Reply(footer))
     return replies
 
 
+@dataclass(frozen=True)
+class Outcome:
+    done: bool
+    text: str  # what staff are told
+
+
 def attach_replies(ctx: Context, question_id: int, topic_id: str) -> list[Reply]:
-    engine = engine_of(ctx.services)
+    return [Reply(attach(ctx.services, ctx.actor, question_id, topic_id).text)]
+
+
+def attach(services: Services, actor: Actor, question_id: int, topic_id: str) -> Outcome:
+    """Teach the engine that a question means a topic (learned at once and at every start)."""
+    engine = engine_of(services)
     topic = engine.topics.get(topic_id)
     if topic is None:
-        return [Reply(texts.ATTACH_NO_TOPIC.format(topic=topic_id))]
-    with ctx.db() as s:
-        row, attached = store.attach(s, question_id, topic_id, ctx.actor.person_id)
+        return Outcome(False, texts.ATTACH_NO_TOPIC.format(topic=topic_id))
+    with services.store.session() as s:
+        row, attached = store.attach(s, question_id, topic_id, actor.person_id)
     if row is None:
-        return [Reply(texts.ATTACH_NO_QUESTION.format(id=question_id))]
+        return Outcome(False, texts.ATTACH_NO_QUESTION.format(id=question_id))
     if not attached:
         previous = engine.topics.get(row.attached_topic or "")
-        return [Reply(texts.ATTACH_ALREADY.format(id=row.id, title=previous.title if previous else row.attached_topic))]
+        return Outcome(False, texts.ATTACH_ALREADY.format(id=row.id, title=previous.title if previous
+                                                          else row.attached_topic))
     engine.learn(topic_id, row.text.strip()[:store.MAX_TEXT])
-    now = engine.answer(row.text, None, ctx.services)
+    now = engine.answer(row.text, None, services)
     now_title = engine.topics[now.topic].title if now.topic else texts.NOT_ANSWERED_NOW
-    log.info("question attached id=%s topic=%s by person=%s", row.id, topic_id, ctx.actor.person_id)
-    return [Reply(texts.ATTACH_OK.format(id=row.id, text=row.text, title=topic.title, now=now_title))]
+    log.info("question attached id=%s topic=%s by person=%s", row.id, topic_id, actor.person_id)
+    audit.record(services, actor, "question_attached", row.unit_code, f"{row.id}: {topic_id}")
+    return Outcome(True, texts.ATTACH_OK.format(id=row.id, text=row.text, title=topic.title, now=now_title))
+
+
+def dismiss(services: Services, actor: Actor, question_id: int) -> Outcome:
+    """Close a question without teaching anything (out of scope, spam)."""
+    with services.store.session() as s:
+        row = store.dismiss(s, question_id)
+    if row is None:
+        return Outcome(False, texts.ATTACH_NO_QUESTION.format(id=question_id))
+    log.info("question dismissed id=%s by person=%s", row.id, actor.person_id)
+    audit.record(services, actor, "question_dismissed", row.unit_code, str(row.id))
+    return Outcome(True, texts.DISMISS_OK.format(id=row.id))

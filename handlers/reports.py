@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from handlers import audit
 from handlers.context import Context, Services
 from handlers.router import Router
 from handlers.types import Reply
@@ -268,5 +269,6 @@ def register(router: Router) -> None:
         path = write_workbook(services, _exports_dir(services) / f"{ctx.actor.person_id}-{name}", table)
         units = len({st.unit.code for rows in table.values() for st in rows})
         log.info("export written for person=%s", ctx.actor.person_id)
+        audit.record(services, ctx.actor, "export")
         return [Reply(texts.EXPORT_DONE.format(now=fmt_datetime(now), units=units, deliverables=len(table)),
                       document=path, document_name=name)]

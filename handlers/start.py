@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from handlers import audit
 from handlers.context import Context, Services
 from handlers.formatting import words
 from handlers.router import Router, takes_args
-from handlers.types import Reply
+from handlers.types import Actor, Reply
 from messages.texts import common as common_texts
 from messages.texts import registration as texts
 from messages.units import UnitRecord
@@ -88,12 +90,30 @@ def register(router: Router) -> None:
         return invite_replies(ctx, unit, added)
 
 
+@dataclass(frozen=True)
+class Invitation:
+    """A code just issued for a unit (the chat's answer and the web's printable page are made of it)."""
+
+    unit: UnitRecord
+    code: str
+    expires: datetime  # local time, real clock
+    deep_link: str | None  # Telegram's, when the bot runs there
+
+
+def invite(services: Services, actor: Actor | None, unit: UnitRecord) -> Invitation:
+    """Issue a code for ``unit`` (in the roster) on behalf of ``actor`` (None: the command line), and log it."""
+    code, expires = issue_invite(services, unit.code, actor.person_id if actor else None)
+    link = services.invite_links.get("telegram")
+    audit.record(services, actor, "invite_issued", unit.code)
+    log.info("invite issued unit=%s by person=%s", unit.code, actor.person_id if actor else None)
+    return Invitation(unit, code, expires, link(code) if link else None)
+
+
 def invite_replies(ctx: Context, unit: UnitRecord, added: str | None = None) -> list[Reply]:
     lines = [added] if added else []
-    code, expires = issue_invite(ctx.services, unit.code, ctx.actor.person_id)
-    lines.append(texts.INVITE_OK.format(unit=unit.name, code=code, expires=fmt_datetime(expires),
-                                        how=invite_how(ctx.services, code)))
-    log.info("invite issued unit=%s by person=%s", unit.code, ctx.actor.person_id)
+    issued = invite(ctx.services, ctx.actor, unit)
+    lines.append(texts.INVITE_OK.format(unit=unit.name, code=issued.code, expires=fmt_datetime(issued.expires),
+                                        how=invite_how(ctx.services, issued.code)))
     return [Reply("\n".join(lines))]
 
 

@@ -253,3 +253,45 @@ class OAuthToken(SQLModel, table=True):
     expires_at: datetime = _ts()  # real time
     updated_at: datetime = _ts(default_factory=utcnow)
     broken: bool = False  # refresh failed: the OA needs re-authorisation
+
+
+# ---- the staff web pages (bot/web/) ---------------------------------------------------------
+class WebSignInLink(SQLModel, table=True):
+    """A one-time sign-in link for one staff member; only the hash of its token is kept."""
+
+    __tablename__ = "web_signin_link"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime = _ts(default_factory=utcnow)
+    expires_at: datetime = _ts()  # real time, not the business clock
+    used_at: Optional[datetime] = _ts(default=None)
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser: the cookie carries a random token, the store keeps its hash."""
+
+    __tablename__ = "web_session"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime = _ts(default_factory=utcnow)
+    expires_at: datetime = _ts()  # real time
+    ended_at: Optional[datetime] = _ts(default=None)  # signed out
+
+
+class AuditEntry(SQLModel, table=True):
+    """One staff action, from the web pages or the chat: who, through what, what, on which unit, when."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (sa.Index("ix_audit_unit_at", "unit_code", "at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = _ts(default_factory=utcnow)  # real time: when it was done
+    person_id: Optional[int] = Field(default=None, foreign_key="person.id")  # None: an operator's command line
+    via: str = Field(max_length=20)  # web | telegram | zalo | console | cli
+    action: str = Field(max_length=40)  # handlers/audit.py ACTIONS
+    unit_code: Optional[str] = Field(default=None, max_length=160)
+    detail: str = Field(default="", max_length=500)  # data, not prose: a date, a topic id, a count

@@ -115,6 +115,15 @@ def staff(session: Session, staff_ids: Mapping[str, Iterable[str]] | None = None
     return list(session.exec(query.order_by(Person.id)).all())
 
 
+def grant_staff(session: Session, person_id: int) -> None:
+    """Record the staff role in the store (a trusted terminal's staff, seen by every process)."""
+    person = session.get(Person, person_id)
+    if person is not None and person.role != "staff":
+        person.role = "staff"
+        session.add(person)
+        session.commit()
+
+
 def set_active(session: Session, person_id: int, active: bool) -> None:
     person = session.get(Person, person_id)
     if person is not None and person.active != active:

@@ -104,3 +104,23 @@ def learned(session: Session) -> list[tuple[str, str]]:
     """Every (topic, text) staff taught, oldest first (the engine loads them at start)."""
     rows = session.exec(select(LearnedPhrasing).order_by(LearnedPhrasing.id)).all()
     return [(r.topic, r.text) for r in rows]
+
+
+def most_asked_topics(session: Session, limit: int = 10) -> list[tuple[str, int]]:
+    """The topics questions were answered with most often (what people ask most)."""
+    n = sa.func.count().label("n")
+    rows = session.exec(select(QuestionLog.topic, n).where(QuestionLog.matched == True,  # noqa: E712
+                                                           QuestionLog.topic.is_not(None))
+                        .group_by(QuestionLog.topic).order_by(n.desc(), QuestionLog.topic).limit(limit)).all()
+    return [(topic, count) for topic, count in rows]
+
+
+def most_repeated(session: Session, limit: int = 10) -> list[tuple[str, int, bool]]:
+    """Questions asked in the same words more than once: (text, times, answered the last time)."""
+    n = sa.func.count().label("n")
+    rows = session.exec(select(QuestionLog.text, n, sa.func.max(QuestionLog.id))
+                        .group_by(QuestionLog.text).having(n > 1).order_by(n.desc(), QuestionLog.text)
+                        .limit(limit)).all()
+    last = {row.id: row.matched for row in session.exec(
+        select(QuestionLog).where(QuestionLog.id.in_([r[2] for r in rows]))).all()} if rows else {}
+    return [(text, count, last.get(last_id, False)) for text, count, last_id in rows]

@@ -1,8 +1,8 @@
 """Read-only queries behind the overview (/tonghop) and the Excel export.
 
-One pass over the submission table: what every unit sent is assembled in memory
-(hundreds of units, not millions), so the overview costs the same few queries
-whatever the roster size. Focal points are counted by ``storage.people.focal_counts``.
+Two grouped queries over the submission table (``received``), so the overview costs the
+same few queries whatever the roster size or the number of files. Focal points are
+counted by ``storage.people.focal_counts``.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from storage.models import Submission
@@ -33,21 +34,31 @@ class Received:
 
 
 def received(session: Session, unit_code: str | None = None) -> dict[tuple[str, str], Received]:
-    """Every (unit, deliverable) that has at least one submission (of one unit, if given)."""
-    query = select(Submission)
+    """Every (unit, deliverable) that has at least one submission (of one unit, if given).
+
+    Two queries whose size follows the units, not the files: the database counts the versions and
+    finds the first arrival and the current version of each pair; only the current rows are read
+    (a roll-out with 30,000 submissions read row by row into objects spent 0.5 s here).
+    """
+    S = Submission
+    groups = (select(S.unit_code, S.deliverable_id, sa.func.count(), sa.func.min(S.received_at),
+                     sa.func.max(sa.case((S.superseded_by.is_(None), S.id))), sa.func.max(S.id))
+              .group_by(S.unit_code, S.deliverable_id))
     if unit_code is not None:
-        query = query.where(Submission.unit_code == unit_code)
-    rows = session.exec(query.order_by(Submission.received_at, Submission.id)).all()
-    grouped: dict[tuple[str, str], list[Submission]] = {}
-    for row in rows:
-        grouped.setdefault((row.unit_code, row.deliverable_id), []).append(row)
+        groups = groups.where(S.unit_code == unit_code)
+    summary = {(u, d): (n, first, current or last) for u, d, n, first, current, last in session.exec(groups).all()}
+    current_ids = [ids[2] for ids in summary.values()]
+    rows = {}
+    for start in range(0, len(current_ids), 900):  # IN lists kept small for any backend
+        chunk = current_ids[start:start + 900]
+        query = select(S.id, S.receipt_no, S.received_at, S.original_name).where(S.id.in_(chunk))
+        rows.update({row.id: row for row in session.exec(query).all()})
     out: dict[tuple[str, str], Received] = {}
-    for key, versions in grouped.items():
-        first = versions[0]
-        current = max((v for v in versions if v.superseded_by is None), key=lambda v: v.id, default=versions[-1])
-        out[key] = Received(
-            unit_code=key[0], deliverable_id=key[1], receipt_no=current.receipt_no,
+    for (unit, deliverable), (versions, first, current_id) in summary.items():
+        current = rows[current_id]
+        out[(unit, deliverable)] = Received(
+            unit_code=unit, deliverable_id=deliverable, receipt_no=current.receipt_no,
             received_at=current.received_at, original_name=current.original_name,
-            first_received_at=first.received_at, versions=len(versions),
+            first_received_at=first, versions=versions,
         )
     return out

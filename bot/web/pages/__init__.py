@@ -1,0 +1,1 @@
+"""One module per page of the staff web; each exports ``routes``."""
