@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import mimetypes
 import os
+import re
 import shutil
 import sys
 import threading
@@ -49,6 +50,41 @@ def local_file(path: Path) -> IncomingFile:
                         kind="document", fetch=fetch)
 
 
+_COMMAND = re.compile(r"^/[A-Za-z0-9_]+(@\w+)?$")  # /dangky, /start@bot: a command word, not a path
+
+
+def _as_path(text: str) -> Path | None:
+    """The line as a path, if it can be one (a question of 300 characters is not)."""
+    text = text.strip().strip("'\"")
+    if not text or "\n" in text or "\x00" in text:
+        return None
+    return Path(os.path.expanduser(text))
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, an odd character
+        return False
+
+
+def _missing_path(line: str) -> str | None:
+    """What to say when the line is plainly a path (``/a/b``, ``~/x.pdf``, ``./x``) to no file."""
+    first = line.strip().strip("'\"").split(" ", 1)[0]
+    looks_like_path = (first.startswith(("~", "./", "../")) or
+                       (first.startswith("/") and len(first) > 1 and not _COMMAND.match(first)))
+    if not looks_like_path:
+        return None
+    path = _as_path(line)
+    if path is None or _is_file(path):
+        return None
+    try:
+        is_dir = path.is_dir()
+    except (OSError, ValueError):
+        is_dir = False
+    return (texts.PATH_IS_DIR if is_dir else texts.NO_SUCH_FILE).format(path=path)
+
+
 class ConsoleChannel:
     name = CHANNEL
 
@@ -67,15 +103,19 @@ class ConsoleChannel:
         if stripped.isdigit() and 1 <= int(stripped) <= len(self.options):
             base.choice = self.options[int(stripped) - 1].choice_id
             return base
-        candidate = Path(os.path.expanduser(stripped.strip("'\"")))
-        if stripped and candidate.is_file():
+        candidate = _as_path(stripped)
+        if candidate is not None and _is_file(candidate):
             base.file = local_file(candidate)
             return base
         base.text = line
         return base
 
     async def send_line(self, line: str) -> list[Reply]:
-        replies = await self.router.handle(self.services, self.inbound_for(line))
+        missing = _missing_path(line.strip())
+        if missing is not None:  # "/home/x/bc.pdf" that is not there: not a command named "home"
+            replies = [Reply(missing)]
+        else:
+            replies = await self.router.handle(self.services, self.inbound_for(line))
         self.render(replies)
         return replies
 
