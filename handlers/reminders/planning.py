@@ -71,9 +71,8 @@ class Snapshot:
 
 def current_submissions(session, plan: Plan, codes: Iterable[str] | None = None) -> set[tuple[str, str]]:
     """(unit, deliverable) pairs for which the unit has sent something (one query per deliverable)."""
-    wanted = None if codes is None else set(codes)
-    return {(code, d.id) for d in plan.deliverables for code in submissions.submitted_units(session, d.id)
-            if wanted is None or code in wanted}
+    codes = None if codes is None else list(codes)
+    return {(code, d.id) for d in plan.deliverables for code in submissions.submitted_units(session, d.id, codes)}
 
 
 def snapshot(services: Services, now: datetime, codes: list[str] | None = None) -> Snapshot:
