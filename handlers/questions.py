@@ -137,7 +137,7 @@ def unanswered_replies(ctx: Context) -> list[Reply]:
         topic = engine.topics.get(row.topic or "")
         status = (texts.UNANSWERED_UNSURE.format(topic=topic.title, score=row.score) if row.matched and topic
                   else texts.UNANSWERED_MISSED.format(score=row.score))
-        text = texts.UNANSWERED_ITEM.format(id=row.id, when=fmt_datetime(row.created_at.astimezone(ctx.services.tz)),
+        text = texts.UNANSWERED_ITEM.format(id=row.id, when=fmt_datetime(ctx.services.clock.business(row.created_at)),
                                             unit=unit.name if unit else texts.UNANSWERED_GUEST, text=row.text,
                                             status=status)
         candidates = [s.topic for s in engine.rank(row.text, ctx.services)

@@ -116,11 +116,12 @@ def ensure_unit(services: Services, unit: UnitRecord, source: str) -> bool:
 
 
 def issue_invite(services: Services, unit_code: str, created_by: int | None, days: int | None = None):
-    """A new one-time code for a unit and its expiry (local time, real clock)."""
+    """A new one-time code for a unit and its expiry as users are shown it (business time, local).
+    The code itself expires after that many days of real time (a security limit)."""
     expires = services.clock.real_now() + timedelta(days=days or services.invite_days)
     with services.store.session() as s:
         code = invites.issue(s, unit_code, expires, created_by)
-    return code, expires.astimezone(services.tz)
+    return code, services.clock.business(expires)
 
 
 def invite_how(services: Services, code: str) -> str:
