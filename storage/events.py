@@ -5,6 +5,7 @@ across processes sharing the database."""
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -12,6 +13,8 @@ from sqlmodel import Session
 from storage.models import ProcessedEvent
 
 KEY_MAX = 100  # processed_event.event_id
+# Telegram keeps an undelivered update 24 h and Zalo retries within minutes: a week covers every resend
+KEEP = timedelta(days=7)
 
 
 def claim(session: Session, channel: str, event_id: str) -> bool:
@@ -25,3 +28,10 @@ def claim(session: Session, channel: str, event_id: str) -> bool:
         session.rollback()
         return False
     return True
+
+
+def prune(session: Session, real_now: datetime) -> int:
+    """Forget events older than ``KEEP`` (no platform resends them any more); returns how many."""
+    result = session.execute(sa.delete(ProcessedEvent).where(ProcessedEvent.received_at < real_now - KEEP))
+    session.commit()
+    return result.rowcount
