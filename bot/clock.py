@@ -40,7 +40,7 @@ class Clock:
 
     def business(self, real: datetime) -> datetime:
         """A real instant (a row stamped by the real clock) as the business clock showed it, local time:
-        what users are shown, so a rehearsal of 2020 does not print 2026."""
+        what users are shown, so a rehearsal of a past plan does not print this year."""
         if real.tzinfo is None:
             real = real.replace(tzinfo=timezone.utc)
         return datetime.fromtimestamp(real.timestamp() + self._offset, self.tz)
