@@ -49,7 +49,7 @@ def seed(store, plan, rows: int) -> list[str]:
     units = max(rows // 3, 1)
     at = datetime(2020, 9, 1, tzinfo=TZ)
     with store.session() as s:
-        s.execute(sa.insert(Unit), [{"code": f"bench-{i}", "name": f"Xã {i}", "tier": "commune", "source": "staff",
+        s.execute(sa.insert(Unit), [{"code": f"bench-{i}", "name": f"Xã {i}", "level": "commune", "source": "staff",
                                      "inspected": False, "created_at": at} for i in range(units)])
         s.execute(sa.insert(Submission), [{
             "receipt_no": f"B-{i}", "unit_code": f"bench-{i % units}", "deliverable_id": deliverables[i % len(deliverables)],

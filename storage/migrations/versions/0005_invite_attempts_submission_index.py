@@ -2,7 +2,7 @@
 submission (deliverable_id, unit_code): who sent something for a deliverable, read from the index
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-05
 """
 from alembic import op
@@ -12,7 +12,7 @@ import sqlmodel
 import storage.models
 
 revision = '0005'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
