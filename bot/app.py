@@ -15,12 +15,12 @@ from bot.channels.base import Channel
 from bot.clock import Clock
 from bot.http import HttpServer, build_app
 from bot.settings import Settings
+from bot.startup import open_store
 from handlers import build_router, subscribe_all
 from handlers.context import Services
 from handlers.router import Router
 from messages.plan_loader import load_plan
 from storage import units as unit_store
-from storage.db import Store
 
 log = logging.getLogger("agency_bot")
 
@@ -30,9 +30,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     from handlers.questions import build_engine
     from storage.files import FileStore
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(settings.resolved_database_url())
-    store.upgrade()
+    store = open_store(settings)  # DATA_DIR writable, database reachable and migrated, or one sentence
     plan = load_plan(settings.plan_file)
     with store.session() as s:
         unit_store.sync_plan(s, plan)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import json
+import os
 import sys
 from pathlib import Path
 
+from bot.cli_args import Parser, bounded_int
 from bot.settings import Settings, SettingsError, load_settings
+from bot.startup import os_reason
 from messages.plan_loader import PlanError, bundled_plan_path, load_plan
 from messages.texts import cli as texts
 from messages.texts import console as console_texts
@@ -21,41 +25,48 @@ class CliError(Exception):
     """A problem to print as one sentence, exit status 2."""
 
 
+INVITE_DAYS_MAX = 365  # a year: a code outliving the plan's year is a code nobody watches
+REMINDER_DAYS_MAX = 366
+
+
 def _parser() -> argparse.ArgumentParser:
     H = texts.HELP
-    p = argparse.ArgumentParser(prog="agency-bot", description=H["prog"])
-    sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help=H["run"])
-    chat = sub.add_parser("chat", help=H["chat"])
+    p = Parser(prog="agency-bot", description=H["prog"])
+    sub = p.add_subparsers(dest="command", required=True, metavar="LỆNH")
+    sub.add_parser("run", help=H["run"], description=H["run"])
+    chat = sub.add_parser("chat", help=H["chat"], description=H["chat"])
     chat.add_argument("--agency", metavar="UNIT", help=H["chat.agency"])
     chat.add_argument("--staff", action="store_true", help=H["chat.staff"])
-    ask = sub.add_parser("ask", help=H["ask"])
-    ask.add_argument("--agency", metavar="UNIT")
+    ask = sub.add_parser("ask", help=H["ask"], description=H["ask"])
+    ask.add_argument("--agency", metavar="UNIT", help=H["ask.agency"])
     ask.add_argument("--json", action="store_true", help=H["ask.json"])
-    ask.add_argument("question", nargs="+")
-    plan = sub.add_parser("plan", help=H["plan"])
-    plan_sub = plan.add_subparsers(dest="plan_command", required=True)
-    check = plan_sub.add_parser("check", help=H["plan.check"])
-    check.add_argument("file", nargs="?")
-    plan_sub.add_parser("show", help=H["plan.show"])
-    invite = sub.add_parser("invite", help=H["invite"])
-    invite.add_argument("unit", nargs="+", metavar="UNIT")
-    invite.add_argument("--days", type=int, default=None)
-    reminders = sub.add_parser("reminders", help=H["reminders"])
-    reminders.add_argument("--days", type=int, default=14)
-    export = sub.add_parser("export", help=H["export"])
-    export.add_argument("--out", required=True, type=Path)
-    units = sub.add_parser("units", help=H["units"])
-    units_sub = units.add_subparsers(dest="units_command", required=True)
-    units_import = units_sub.add_parser("import", help=H["units.import"])
+    ask.add_argument("question", nargs="+", metavar="QUESTION", help=H["ask.question"])
+    plan = sub.add_parser("plan", help=H["plan"], description=H["plan"])
+    plan_sub = plan.add_subparsers(dest="plan_command", required=True, metavar="LỆNH")
+    check = plan_sub.add_parser("check", help=H["plan.check"], description=H["plan.check"])
+    check.add_argument("file", nargs="?", metavar="FILE", help=H["plan.file"])
+    plan_sub.add_parser("show", help=H["plan.show"], description=H["plan.show"])
+    invite = sub.add_parser("invite", help=H["invite"], description=H["invite"])
+    invite.add_argument("unit", nargs="+", metavar="UNIT", help=H["invite.unit"])
+    invite.add_argument("--days", type=bounded_int(1, INVITE_DAYS_MAX), default=None, metavar="N",
+                        help=H["invite.days"].format(max=INVITE_DAYS_MAX))
+    reminders = sub.add_parser("reminders", help=H["reminders"], description=H["reminders"])
+    reminders.add_argument("--days", type=bounded_int(1, REMINDER_DAYS_MAX), default=14, metavar="N",
+                           help=H["reminders.days"].format(max=REMINDER_DAYS_MAX))
+    export = sub.add_parser("export", help=H["export"], description=H["export"])
+    export.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx", help=H["export.out"])
+    export.add_argument("--force", action="store_true", help=H["export.force"])
+    units = sub.add_parser("units", help=H["units"], description=H["units"])
+    units_sub = units.add_subparsers(dest="units_command", required=True, metavar="LỆNH")
+    units_import = units_sub.add_parser("import", help=H["units.import"], description=H["units.import"])
     units_import.add_argument("file", type=Path, metavar="FILE", help=H["units.file"])
     units_import.add_argument("--dry-run", action="store_true", help=H["units.dry_run"])
-    units_sub.add_parser("list", help=H["units.list"])
-    web_link = sub.add_parser("web-link", help=web_texts.CLI_HELP)
+    units_sub.add_parser("list", help=H["units.list"], description=H["units.list"])
+    web_link = sub.add_parser("web-link", help=web_texts.CLI_HELP, description=web_texts.CLI_HELP)
     web_link.add_argument("--staff", metavar="ID", help=web_texts.CLI_HELP_STAFF)
-    db = sub.add_parser("db", help=H["db"])
-    db_sub = db.add_subparsers(dest="db_command", required=True)
-    db_sub.add_parser("upgrade", help=H["db.upgrade"])
+    db = sub.add_parser("db", help=H["db"], description=H["db"])
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="LỆNH")
+    db_sub.add_parser("upgrade", help=H["db.upgrade"], description=H["db.upgrade"])
     return p
 
 
@@ -205,6 +216,7 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
     from handlers.start import invite_how, issue_invite
 
     services = _services(settings)
+    _refuse_several_units(services, args.unit)
     unit = resolve_unit_arg(services, " ".join(args.unit))
     if settings.telegram_enabled:
         from bot.channels.telegram import deep_link_factory
@@ -222,6 +234,22 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_several_units(services, words: list[str]) -> None:
+    """``invite STC "H. An Biên"``: words that each name a unit on their own are several units,
+    not one name typed without quotes (``invite so tai chinh``), and only one code is issued at a time."""
+    if len(words) < 2:
+        return
+    roster = services.roster()
+    named: dict[str, str] = {}
+    for word in words:
+        resolution = roster.resolve(word)
+        unit = resolution.unit or resolution.new_unit
+        if unit is not None:
+            named.setdefault(unit.code, unit.name)
+    if len(named) > 1:
+        raise CliError(texts.SEVERAL_UNITS.format(count=len(named), names="; ".join(named.values())))
+
+
 def cmd_reminders(settings: Settings, args: argparse.Namespace) -> int:
     from handlers.reminders import describe_upcoming
 
@@ -233,8 +261,9 @@ def cmd_reminders(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from handlers.reports import write_workbook
 
+    path = export_target(args.out, force=args.force)
     services = _services(settings)
-    path = write_workbook(services, args.out)
+    path = write_workbook(services, path)
     print(texts.EXPORTED.format(path=path))
     return 0
 
@@ -260,12 +289,34 @@ def cmd_web_link(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
-    from storage.db import Store
+def export_target(out: Path, *, force: bool) -> Path:
+    """Where ``export --out`` writes, or one sentence why not: as ``cp``/``tar`` do, a folder is not a
+    file name and an existing file is kept unless ``--force``; a name without an extension gets ``.xlsx``,
+    any other extension is refused (the workbook is always XLSX, whatever the name says)."""
+    path = out.expanduser()
+    if path.is_dir():
+        raise CliError(texts.EXPORT_IS_DIR.format(path=out, example=path / "tong-hop.xlsx"))
+    if path.suffix == "":
+        path = path.with_name(path.name + ".xlsx")
+    elif path.suffix.lower() != ".xlsx":
+        raise CliError(texts.EXPORT_NOT_XLSX.format(path=out))
+    if path.is_dir():
+        raise CliError(texts.EXPORT_IS_DIR.format(path=path, example=path / "tong-hop.xlsx"))
+    if path.exists() and not force:
+        raise CliError(texts.EXPORT_EXISTS.format(path=path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(texts.EXPORT_PARENT.format(path=path, reason=os_reason(exc))) from None
+    if not os.access(path.parent, os.W_OK):
+        raise CliError(texts.EXPORT_PARENT.format(path=path, reason=os_reason(PermissionError(errno.EACCES, ""))))
+    return path.resolve()
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(settings.resolved_database_url())
-    store.upgrade()
+
+def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.startup import open_store
+
+    store = open_store(settings)
     print(texts.DB_UPGRADED.format(revision=store.current_revision()))
     return 0
 

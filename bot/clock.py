@@ -38,6 +38,13 @@ class Clock:
             business = business.replace(tzinfo=self.tz)
         return datetime.fromtimestamp(business.timestamp() - self._offset, timezone.utc)
 
+    def business(self, real: datetime) -> datetime:
+        """A real instant (a row stamped by the real clock) as the business clock showed it, local time:
+        what users are shown, so a rehearsal of a past plan does not print this year."""
+        if real.tzinfo is None:
+            real = real.replace(tzinfo=timezone.utc)
+        return datetime.fromtimestamp(real.timestamp() + self._offset, self.tz)
+
     def local(self, value: datetime) -> datetime:
         """A stored (UTC) instant in the bot's time zone, for display."""
         if value.tzinfo is None:

@@ -19,6 +19,35 @@ from messages.texts import config as texts
 log = logging.getLogger("agency_bot.http")
 
 
+class BodyTooLarge(Exception):
+    """The request body went past its budget; nothing more of it is read."""
+
+
+class BodyBroken(Exception):
+    """The client went away or sent a broken body."""
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, read chunk by chunk and given up at ``limit`` bytes: a chunked upload of any size,
+    signed or not, never costs more than ``limit`` plus one chunk (``await request.body()`` keeps it all)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge(declared)
+    parts: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLarge(f"more than {limit}")
+            parts.append(chunk)
+    except BodyTooLarge:
+        raise
+    except Exception as exc:  # ClientDisconnect, a broken chunked encoding
+        raise BodyBroken(type(exc).__name__) from None
+    return b"".join(parts)
+
+
 def build_app(routes: list[BaseRoute], health: Callable[[], dict]) -> Starlette:
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse(health())

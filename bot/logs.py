@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import time
 from typing import Iterable
 
 _TOKEN_SHAPES = re.compile(r"\d{6,12}:[A-Za-z0-9_-]{30,}|(?<=access_token=)[^&\s]+|(?<=refresh_token=)[^&\s]+")
@@ -37,3 +38,26 @@ def setup_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
     # request lines carry the bot token in the URL; keep them out even at INFO
     for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "uvicorn.access", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class RefusalLog:
+    """Refused unauthenticated calls, logged without letting a caller fill the disk: the first
+    refusal of each reason at once, then at most one line per reason per ``interval`` seconds
+    carrying how many were refused in between (anyone can call a webhook 2,000 times)."""
+
+    def __init__(self, logger: logging.Logger, what: str, interval: float = 60.0, clock=time.monotonic):
+        self.logger, self.what, self.interval, self._clock = logger, what, interval, clock
+        self._next: dict[str, float] = {}  # reason -> when it may be logged again
+        self._held: dict[str, int] = {}  # reason -> refusals not yet logged
+
+    def refused(self, reason: str) -> None:
+        now = self._clock()
+        if now < self._next.get(reason, 0.0):
+            self._held[reason] = self._held.get(reason, 0) + 1
+            return
+        held = self._held.pop(reason, 0)
+        self._next[reason] = now + self.interval
+        if held:
+            self.logger.warning("%s refused: %s (and %d more since the last report)", self.what, reason, held)
+        else:
+            self.logger.warning("%s refused: %s", self.what, reason)

@@ -100,15 +100,16 @@ class ReminderScheduler:
         self.sender.wake()
 
     async def _prune_job(self) -> None:
-        """Old buttons are forgotten once a day (they are refused past their life anyway)."""
-        from storage import conversation
+        """Old buttons and old inbound event ids are forgotten once a day (buttons are refused past
+        their life anyway; no platform resends an event after a week)."""
+        from storage import conversation, events
 
-        def prune() -> int:
+        def prune() -> tuple[int, int]:
             with self.services.store.session() as s:
-                return conversation.prune(s)
+                return conversation.prune(s), events.prune(s, self.services.clock.real_now())
 
         try:
-            log.info("pruned %d expired choice(s)", await asyncio.to_thread(prune))
+            log.info("pruned %d expired choice(s) and %d old event id(s)", *await asyncio.to_thread(prune))
         except Exception:
             log.exception("pruning choices failed")
 

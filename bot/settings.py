@@ -14,11 +14,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from messages.texts import config as texts
 
 # Values people leave in a copied .env.example; refusing them beats failing at the first API call.
 _PLACEHOLDERS = re.compile(r"^(changeme|change-me|changethis|xxx+|your[-_ ].*|<.*>|\.\.\.|todo|secret|token)$", re.I)
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DATABASES = ("sqlite", "postgresql")  # the migrations and bulk inserts are written for these two
 
 
 def _csv(value: object) -> object:
@@ -76,7 +81,7 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8080, ge=0, le=65535)
     telegram_send_per_second: float = Field(default=30.0, gt=0)  # Telegram's ~30/s; the sender never exceeds it in any 1 s window
     reminder_grace_hours: int = Field(default=48, ge=0)  # a reminder missed while down is still sent within this
-    invite_days: int = Field(default=14, ge=1)
+    invite_days: int = Field(default=14, ge=1, le=365)
     log_level: str = "INFO"
 
     @field_validator("staff_telegram_ids", "staff_zalo_ids", "zalo_file_hosts", mode="before")
@@ -91,6 +96,28 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(texts.BAD_TIMEZONE.format(value=value)) from None
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().upper()
+            if value not in LOG_LEVELS:
+                raise ValueError(texts.BAD_LOG_LEVEL.format(value=value, levels=", ".join(LOG_LEVELS)))
+        return value
+
+    @field_validator("database_url", mode="after")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError:
+            raise ValueError(texts.BAD_DATABASE_URL) from None
+        if backend not in DATABASES:
+            raise ValueError(texts.UNSUPPORTED_DATABASE.format(backend=backend))
         return value
 
     @field_validator(
@@ -160,6 +187,8 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'agency-bot.sqlite3').resolve()}"
 
 
+_BOUNDS = {"greater_than_equal": texts.AT_LEAST, "less_than_equal": texts.AT_MOST, "greater_than": texts.ABOVE,
+           "less_than": texts.BELOW}
 _ENV_NAMES = {name: name.upper() for name in Settings.model_fields}
 
 
@@ -175,7 +204,8 @@ def load_settings(**overrides: object) -> Settings:
             msg = texts.NOT_A_NUMBER
         elif err["type"].startswith("datetime"):
             msg = texts.NOT_A_DATETIME
-        elif err["type"] in ("greater_than_equal", "less_than_equal", "greater_than"):
-            msg = texts.OUT_OF_RANGE.format(detail=msg)
+        elif err["type"] in _BOUNDS:
+            bound = next(iter((err.get("ctx") or {}).values()), "?")
+            msg = texts.OUT_OF_RANGE.format(detail=_BOUNDS[err["type"]].format(bound=bound))
         name = _ENV_NAMES.get(field)
         raise SettingsError(texts.INVALID.format(name=name + " " if name else "", detail=msg)) from None

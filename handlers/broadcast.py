@@ -115,7 +115,9 @@ class Reach:
 
 
 def reach(services: Services, session: Any, units: list[UnitRecord]) -> Reach:
-    found = people.reachable_focal_points(session, [u.code for u in units], active_only=False)
+    # console users too: a notice can be rehearsed in terminals (`agency-bot chat` delivers it while open)
+    found = people.reachable_focal_points(session, [u.code for u in units], active_only=False,
+                                          include_terminal=True)
     result = Reach(units)
     for unit in units:
         members = found.get(unit.code, [])
@@ -144,8 +146,20 @@ def _document_options(ctx: Context) -> list[Option]:
     return [ctx.option(texts.BUTTON_NO_DOCUMENT, "bc_no_document"), _cancel_option(ctx)]
 
 
+def _audience_options(ctx: Context) -> list[Option]:
+    options = [ctx.option(label, "bc_audience", audience=audience)
+               for label, audience in audience_choices(ctx.services)]
+    return [*options, _cancel_option(ctx)]
+
+
 def _ask_text(ctx: Context, audience: dict) -> list[Reply]:
     label = audience_label(ctx.services, audience)
+    units = audience_units(ctx.services, audience)
+    with ctx.db() as s:
+        nobody = not reach(ctx.services, s, units).people
+    if nobody:  # said before staff write the notice, not after; the audiences are offered again
+        ctx.clear_state()
+        return [Reply(texts.AUDIENCE_NOBODY.format(label=label, units=len(units)), options=_audience_options(ctx))]
     ctx.set_state(S_TEXT, audience=audience, label=label)
     return [Reply(texts.ASK_TEXT.format(label=label, max=NOTICE_MAX), options=[_cancel_option(ctx)])]
 
@@ -224,9 +238,7 @@ async def receive_document(services: Services, incoming: IncomingFile, actor: Ac
 def register(router: Router) -> None:
     @router.command("thongbao", role="staff", description=texts.COMMAND_BROADCAST, aliases=("thong bao",))
     async def thongbao(ctx: Context) -> list[Reply]:
-        options = [ctx.option(label, "bc_audience", audience=audience)
-                   for label, audience in audience_choices(ctx.services)]
-        return [Reply(texts.CHOOSE_AUDIENCE, options=[*options, _cancel_option(ctx)])]
+        return [Reply(texts.CHOOSE_AUDIENCE, options=_audience_options(ctx))]
 
     @router.action("bc_audience", role="staff", once=True)
     async def choose_audience(ctx: Context, payload: dict) -> list[Reply]:
@@ -291,6 +303,8 @@ def register(router: Router) -> None:
     @router.action("bc_cancel", role="staff", once=True)
     async def cancel(ctx: Context, payload: dict) -> list[Reply]:
         token = payload.get("token")
+        if token is None and ctx.state is None:  # "Hủy" among the audiences, before any draft exists
+            return [Reply(texts.CANCELLED)]
         if ctx.state not in STATES or (token is not None and ctx.state_data.get("token") != token):
             return [Reply(texts.NOTHING_PENDING)]
         ctx.clear_state()

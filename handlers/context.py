@@ -32,6 +32,8 @@ class ClockLike(Protocol):
 
     def local(self, value: datetime) -> datetime: ...
 
+    def business(self, real: datetime) -> datetime: ...
+
 
 @dataclass
 class Services:

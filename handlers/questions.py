@@ -157,7 +157,7 @@ def unanswered_replies(ctx: Context) -> list[Reply]:
         row = review.row
         status = (texts.UNANSWERED_UNSURE.format(topic=engine.topics[review.guess].title, score=row.score)
                   if review.guess else texts.UNANSWERED_MISSED.format(score=row.score))
-        text = texts.UNANSWERED_ITEM.format(id=row.id, when=fmt_datetime(row.created_at.astimezone(ctx.services.tz)),
+        text = texts.UNANSWERED_ITEM.format(id=row.id, when=fmt_datetime(ctx.services.clock.business(row.created_at)),
                                             unit=review.unit.name if review.unit else texts.UNANSWERED_GUEST,
                                             text=row.text, status=status)
         options = [ctx.option(texts.ATTACH_BUTTON.format(title=engine.topics[t].title), "question_attach",

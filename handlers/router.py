@@ -151,6 +151,8 @@ class Router:
             return await self.file_handler(ctx)
         if not (inbound.text or "").strip():
             return [Reply(texts.EMPTY_MESSAGE)]
+        if _bare_number(inbound.text):  # an option typed after the options were gone: not a question
+            return [Reply(texts.NUMBER_NO_OPTIONS.format(n=inbound.text.strip()))]
         if self.text_handler is None:
             return [Reply(texts.EMPTY_MESSAGE)]
         return await self.text_handler(ctx)
@@ -196,6 +198,12 @@ class Router:
                         continue
                     return command.name, args
         return None
+
+
+def _bare_number(text: str | None) -> bool:
+    """"2", " 3 ": what someone types to pick a numbered option (channels map it while options are shown)."""
+    stripped = (text or "").strip()
+    return stripped.isascii() and stripped.isdigit() and len(stripped) <= 2
 
 
 def _takes_args(command: Command) -> bool:

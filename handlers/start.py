@@ -118,11 +118,12 @@ def invite_replies(ctx: Context, unit: UnitRecord, added: str | None = None) -> 
 
 
 def issue_invite(services: Services, unit_code: str, created_by: int | None, days: int | None = None):
-    """A new one-time code for a unit and its expiry (local time, real clock)."""
+    """A new one-time code for a unit and its expiry as users are shown it (business time, local).
+    The code itself expires after that many days of real time (a security limit)."""
     expires = services.clock.real_now() + timedelta(days=days or services.invite_days)
     with services.store.session() as s:
         code = invites.issue(s, unit_code, expires, created_by)
-    return code, expires.astimezone(services.tz)
+    return code, services.clock.business(expires)
 
 
 def invite_how(services: Services, code: str) -> str:
@@ -134,35 +135,67 @@ def invite_how(services: Services, code: str) -> str:
     return "\n".join(how)
 
 
+# Guessing: a code is 10 of 31 symbols, but nothing should answer 300 guesses in 13 s.
+GUESS_WINDOW = timedelta(minutes=15)
+GUESSES_PER_PERSON = 5  # wrong codes per person in the window
+GUESSES_PER_CHAT = 20  # wrong codes in one chat (a group where many register) in the window
+
+
+def _guess_scopes(ctx: Context) -> list[str]:
+    return [f"person:{ctx.actor.person_id}", f"chat:{ctx.actor.channel}:{ctx.inbound.chat_id}"[:120]]
+
+
+def _guessing_wait(ctx: Context) -> timedelta | None:
+    """How long this person (or chat) must wait before trying another code; None if they may."""
+    now = ctx.services.clock.real_now()  # a security limit: real time, not the business clock
+    scopes = _guess_scopes(ctx)
+    with ctx.db() as s:
+        seen = invites.failures(s, scopes, now - GUESS_WINDOW)
+    waits = [times[-limit] + GUESS_WINDOW - now
+             for times, limit in zip(seen.values(), (GUESSES_PER_PERSON, GUESSES_PER_CHAT)) if len(times) >= limit]
+    return max(waits) if waits else None
+
+
+def _record_guess(ctx: Context) -> None:
+    now = ctx.services.clock.real_now()
+    with ctx.db() as s:
+        invites.record_failure(s, _guess_scopes(ctx), now, forget_before=now - GUESS_WINDOW)
+
+
 async def redeem(ctx: Context, code: str) -> list[Reply]:
     services = ctx.services
+    wait = _guessing_wait(ctx)
+    if wait is not None:
+        log.warning("invite refused (too many wrong codes) person=%s", ctx.actor.person_id)
+        return [Reply(texts.REGISTER_THROTTLED.format(minutes=max(1, -(-int(wait.total_seconds()) // 60)),
+                                                      **words(ctx.plan)))]
     with ctx.db() as s:
         person = people.find(s, ctx.actor.channel, ctx.actor.external_id)
         current = ctx.actor.unit
         if current is not None:
-            # peek at the code without spending it
+            # a registered person learns nothing about the code's unit: it is not spent, so it is not theirs
             peeked = invites.peek(s, code)
-            row_unit = peeked.unit_code if peeked else None
-            if row_unit == current.code:
-                return [Reply(texts.REGISTER_SAME.format(unit=current.name))]
-            target = services.roster().get(row_unit) if row_unit else None
-            if target is None:
-                return [Reply(texts.REGISTER_UNKNOWN.format(**words(ctx.plan)))]
-            return [Reply(texts.REGISTER_OTHER_UNIT.format(current=current.name, unit=target.name, **words(ctx.plan)))]
-        # the spent code and the registration it grants: one transaction
-        result = invites.redeem(s, code, person, services.clock.real_now(), commit=False)
-        if result.outcome == "ok":
-            people.register(s, person, result.unit_code, services.clock.now(), commit=False)
-        s.commit()
-    if result.outcome == "unknown":
+            if peeked is None:
+                outcome = "unknown"
+            else:
+                return [Reply(texts.REGISTER_ALREADY.format(current=current.name, **words(ctx.plan)))]
+        else:
+            # the spent code and the registration it grants: one transaction
+            result = invites.redeem(s, code, person, services.clock.real_now(), commit=False)
+            if result.outcome == "ok":
+                people.register(s, person, result.unit_code, services.clock.now(), commit=False)
+            s.commit()
+            outcome = result.outcome
+    if outcome != "ok":
+        _record_guess(ctx)
+    if outcome == "unknown":
         log.info("invite refused (unknown) person=%s", ctx.actor.person_id)
         return [Reply(texts.REGISTER_UNKNOWN.format(**words(ctx.plan)))]
-    if result.outcome == "used":
+    if outcome == "used":
         return [Reply(texts.REGISTER_USED.format(**words(ctx.plan)))]
-    if result.outcome == "expired":
+    if outcome == "expired":
         return [Reply(texts.REGISTER_EXPIRED.format(**words(ctx.plan)))]
     unit = services.roster().get(result.unit_code)
     log.info("registered person=%s unit=%s", ctx.actor.person_id, result.unit_code)
     services.emit("person_registered", person_id=ctx.actor.person_id, unit_code=result.unit_code)
     return [Reply(texts.REGISTER_OK.format(unit=unit.name if unit else result.unit_code))]
-

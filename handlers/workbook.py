@@ -105,7 +105,24 @@ def build_workbook(services: Services, table: dict) -> Workbook:
             for idx in (6, 9, 13):  # deadline, received at, first received at
                 row[idx].number_format = DATETIME_FORMAT
         _finish(ws, ws.max_row)
+    for ws in wb.worksheets:
+        text_only(ws)
     return wb
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what Excel and LibreOffice read as a formula
+
+
+def text_only(ws: Worksheet) -> None:
+    """Every string is written as text, never as a formula: file names, unit names and the like come
+    from users (``=HYPERLINK(…) x.pdf``). A string that would read as a formula also gets Excel's
+    quote prefix, so editing the cell later does not turn it into one; the value itself is unchanged."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                if cell.value.startswith(FORMULA_STARTS):
+                    cell.quotePrefix = True
 
 
 def _finish(ws: Worksheet, last_row: int) -> None:

@@ -7,6 +7,7 @@ The schema is owned by Alembic: ``upgrade()`` runs at every start.
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -47,12 +48,61 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+class StoreUnavailable(Exception):
+    """The database cannot be opened. ``kind``: ``driver`` (the DB-API module is not installed),
+    ``unreachable``, ``no_database``, ``auth``, ``file`` (SQLite cannot open its file) or ``other``;
+    ``detail`` is the name at fault or the driver's first line. ``where`` never holds a password."""
+
+    def __init__(self, kind: str, where: str, detail: str = ""):
+        super().__init__(f"{kind}: {where}: {detail}")
+        self.kind, self.where, self.detail = kind, where, detail
+
+
+_NO_DATABASE = re.compile(r'database "([^"]+)" does not exist')
+_AUTH = ("password authentication failed", "no password supplied", "authentication failed", "role \"")
+_UNREACHABLE = ("connection refused", "could not translate host name", "timeout expired", "timed out",
+                "no route to host", "name or service not known", "network is unreachable",
+                "connection to server", "could not connect")
+
+
+def classify(exc: BaseException, where: str) -> StoreUnavailable:
+    """A start-up failure of the database as one of ``StoreUnavailable``'s kinds."""
+    if isinstance(exc, (ImportError, sa.exc.NoSuchModuleError)):
+        return StoreUnavailable("driver", where, getattr(exc, "name", None) or str(exc))
+    message = str(getattr(exc, "orig", None) or exc).strip()
+    first = message.splitlines()[0] if message else type(exc).__name__
+    lowered = message.lower()
+    if (m := _NO_DATABASE.search(message)) is not None:
+        return StoreUnavailable("no_database", where, m.group(1))
+    if any(a in lowered for a in _AUTH):
+        return StoreUnavailable("auth", where, first)
+    if any(u in lowered for u in _UNREACHABLE):
+        return StoreUnavailable("unreachable", where, first)
+    if "unable to open database file" in lowered or "readonly database" in lowered or "disk i/o" in lowered:
+        return StoreUnavailable("file", where, first)
+    return StoreUnavailable("other", where, first)
+
+
 class Store:
     """The database: sessions for handlers, migrations for start-up."""
 
     def __init__(self, url: str):
         self.url = url
-        self.engine = make_engine(url)
+        try:
+            self.engine = make_engine(url)
+        except (ImportError, sa.exc.NoSuchModuleError) as exc:
+            raise classify(exc, _where(url)) from None
+
+    @classmethod
+    def open(cls, url: str) -> "Store":
+        """Connect and migrate, or ``StoreUnavailable`` saying why (start-up; never a driver's traceback)."""
+        store = cls(url)
+        try:
+            store.upgrade()
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+            store.dispose()
+            raise classify(exc, _where(url)) from None
+        return store
 
     @property
     def dialect(self) -> str:
@@ -75,3 +125,11 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _where(url: str) -> str:
+    """The URL as an operator may see it: no password."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "?"

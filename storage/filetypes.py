@@ -2,48 +2,50 @@
 
 Agencies send PDF, Word, Excel, OpenDocument, ZIP/RAR of scans and photos. The
 name and the MIME type a chat app reports are whatever the sender's computer
-says, so a program renamed ``.pdf`` must be caught by content. No libmagic: a
-short table of signatures, then a look inside the two containers that hide
-several formats (ZIP: DOCX/XLSX/ODT/ODS; OLE2: DOC/XLS).
+says, so a program renamed ``.pdf`` must be caught by content. Three layers:
+
+- magic numbers: ``filetype`` (a maintained table of ~80 formats; a PDF only with
+  ``%PDF-`` at byte 0), after a short table of programs it does not know (scripts,
+  Mach-O, Java classes) so that a program with a PDF inside stays a program;
+- ZIP containers: every member is looked at — an archive or an OOXML/ODF document
+  carrying a program is refused, whatever else it holds — and a document is
+  recognised by its required parts, not by a folder name;
+- OLE2 compound files (DOC/XLS, encrypted Office): ``olefile`` reads the directory;
+  the streams at the top say what it is (a Word file holding a chart stays Word).
 
 ``sniff(path)`` returns a kind; ``ACCEPTED`` says which kinds are taken.
 """
 
 from __future__ import annotations
 
-import struct
 import zipfile
 from pathlib import Path
 
-HEAD_BYTES = 1024  # PDF readers accept the header anywhere in the first KiB
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+import filetype
+import olefile
 
-# (magic at offset 0, kind): refusals first, so a program with "%PDF" inside is still a program
-SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"MZ", "executable"),  # Windows .exe/.dll/.scr
-    (b"\x7fELF", "executable"),  # Linux
-    (b"\xfe\xed\xfa\xce", "executable"),  # Mach-O 32
-    (b"\xfe\xed\xfa\xcf", "executable"),  # Mach-O 64
-    (b"\xce\xfa\xed\xfe", "executable"),
-    (b"\xcf\xfa\xed\xfe", "executable"),
-    (b"\xca\xfe\xba\xbe", "executable"),  # Mach-O universal / Java class
-    (b"#!", "executable"),  # scripts
-    (b"%PDF-", "pdf"),
-    (OLE_MAGIC, "ole"),  # refined: doc | xls
-    (b"PK\x03\x04", "zip"),  # refined: docx | xlsx | odt | ods | zip
-    (b"Rar!\x1a\x07\x00", "rar"),  # RAR 4
-    (b"Rar!\x1a\x07\x01\x00", "rar"),  # RAR 5
-    (b"\xff\xd8\xff", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "png"),
+HEAD_BYTES = 8192  # what filetype needs for every format it knows
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+PDF_MAGIC = b"%PDF-"
+ZIP_MAGIC = b"PK\x03\x04"
+
+# programs filetype does not recognise (it knows PE "MZ" and ELF): checked first
+PROGRAM_MAGIC: tuple[bytes, ...] = (
+    b"#!",  # scripts
+    b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe",  # Mach-O
+    b"\xca\xfe\xba\xbe",  # Mach-O universal / Java class
 )
+# filetype's extension → our kind; any other format filetype knows is "unknown" (refused)
+FILETYPE_KINDS = {"pdf": "pdf", "jpg": "jpg", "png": "png", "rar": "rar", "exe": "executable", "elf": "executable",
+                  "wasm": "executable", "crx": "executable", "deb": "executable", "rpm": "executable"}
 
 # kinds taken as submissions → the extension the stored copy gets
 ACCEPTED: dict[str, str] = {
     "pdf": "pdf", "doc": "doc", "docx": "docx", "xls": "xls", "xlsx": "xlsx",
     "odt": "odt", "ods": "ods", "zip": "zip", "rar": "rar", "jpg": "jpg", "png": "png",
 }
-# refused kinds: executable, zip-executable (an archive carrying programs), encrypted
-# (password-protected Office file), damaged (a broken container), empty, unknown
+# refused kinds: executable, zip-executable (an archive or document carrying programs),
+# encrypted (password-protected Office file), damaged (a broken container), empty, unknown
 
 # names of the original file that fit a kind (a real .doc named .docx still opens in Word)
 NAME_EXTENSIONS: dict[str, frozenset[str]] = {
@@ -55,7 +57,7 @@ NAME_EXTENSIONS: dict[str, frozenset[str]] = {
     "jpg": frozenset({"jpg", "jpeg", "jpe", "jfif"}), "png": frozenset({"png"}),
 }
 
-# members that make an archive a carrier of programs rather than of scans
+# members that make an archive (or a document) a carrier of programs rather than of scans
 RISKY_MEMBERS = frozenset({
     "exe", "dll", "com", "scr", "pif", "msi", "bat", "cmd", "ps1", "vbs", "vbe", "js", "jse",
     "wsf", "hta", "jar", "lnk", "sh", "apk", "cpl",
@@ -64,6 +66,8 @@ ODF_MIMETYPES = {
     b"application/vnd.oasis.opendocument.text": "odt",
     b"application/vnd.oasis.opendocument.spreadsheet": "ods",
 }
+# OOXML: the parts a package of each kind must have (ECMA-376 part 2, the main document part)
+OOXML_MAIN_PARTS = (("word/document.xml", "docx"), ("xl/workbook.xml", "xlsx"), ("ppt/presentation.xml", "unknown"))
 # top-level OLE2 streams that say what a compound file holds (checked in this order)
 OLE_STREAMS: tuple[tuple[str, str], ...] = (
     ("WordDocument", "doc"),
@@ -71,8 +75,6 @@ OLE_STREAMS: tuple[tuple[str, str], ...] = (
     ("Book", "xls"),  # Excel 5/95
     ("EncryptedPackage", "encrypted"),  # a password-protected DOCX/XLSX
 )
-OLE_MAX_SECTORS = 1 << 16  # bounds every chain walk: a crafted file cannot loop us forever
-FREE_SECTOR = 0xFFFFFFFA  # ids at or above this end a chain or mark a free slot
 
 
 def sniff(path: Path) -> str:
@@ -81,101 +83,54 @@ def sniff(path: Path) -> str:
         head = fh.read(HEAD_BYTES)
     if not head:
         return "empty"
-    kind = next((k for magic, k in SIGNATURES if head.startswith(magic)), None)
-    if kind is None and b"%PDF-" in head:
-        kind = "pdf"
-    if kind == "zip":
+    if head.startswith(PROGRAM_MAGIC):
+        return "executable"
+    if head.startswith(ZIP_MAGIC):
         return _zip_kind(path)
-    if kind == "ole":
+    if head.startswith(OLE_MAGIC):
         return _ole_kind(path)
-    return kind or "unknown"
+    guessed = filetype.guess(head)
+    if guessed is None:
+        return "unknown"
+    kind = FILETYPE_KINDS.get(guessed.extension, "unknown")
+    if kind == "pdf" and not head.startswith(PDF_MAGIC):  # "%PDF" without the dash is not a PDF header
+        return "unknown"
+    return kind
 
 
 def _zip_kind(path: Path) -> str:
     try:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
-            if "mimetype" in names:
-                with zf.open("mimetype") as member:
-                    return ODF_MIMETYPES.get(member.read(100).strip(), "unknown")
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError):
+            mimetype = _read_member(zf, "mimetype", 100) if "mimetype" in names else None
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError, EOFError):
         return "damaged"
     if not names:
         return "empty"
-    if any(n.startswith("word/") for n in names):
-        return "docx"
-    if any(n.startswith("xl/") for n in names):
-        return "xlsx"
-    if any(n.startswith("ppt/") for n in names):
-        return "unknown"  # a presentation: not a report format the plan expects
-    if any(_extension(n) in RISKY_MEMBERS for n in names):
+    if any(_extension(n) in RISKY_MEMBERS for n in names):  # before anything that would accept it
         return "zip-executable"
+    if mimetype is not None:
+        return ODF_MIMETYPES.get(mimetype.strip(), "unknown")
+    members = set(names)
+    if "[Content_Types].xml" in members:
+        return next((kind for part, kind in OOXML_MAIN_PARTS if part in members), "unknown")
+    if any(n.startswith(("word/", "xl/", "ppt/")) for n in names):
+        return "unknown"  # looks like Office but lacks its parts: Word and Excel would not open it
     return "zip"
+
+
+def _read_member(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    with zf.open(name) as member:
+        return member.read(limit)
 
 
 def _ole_kind(path: Path) -> str:
     try:
-        names = _ole_root_names(path)
-    except (OSError, struct.error, IndexError, ValueError):
+        with olefile.OleFileIO(str(path)) as ole:
+            top = {entry[0] for entry in ole.listdir(streams=True, storages=True) if len(entry) == 1}
+    except Exception:  # noqa: BLE001 - olefile raises OSError, ValueError, IndexError, struct.error... on damage
         return "damaged"
-    return next((kind for stream, kind in OLE_STREAMS if stream in names), "unknown")
-
-
-def _ole_root_names(path: Path) -> set[str]:
-    """Names of the streams at the top of an OLE2 compound file (MS-CFB): follow the
-    directory's sector chain through the FAT, then walk the root's red-black tree.
-    Embedded objects sit lower in the tree, so a Word file holding a chart stays a Word file."""
-    with open(path, "rb") as fh:
-        header = fh.read(512)
-        sector_size = 1 << struct.unpack_from("<H", header, 0x1E)[0]
-        if sector_size not in (512, 4096):
-            raise ValueError("bad sector size")
-        dir_start, = struct.unpack_from("<I", header, 0x30)
-        difat_next, difat_count = struct.unpack_from("<II", header, 0x44)
-        per_sector = sector_size // 4
-
-        def sector(n: int) -> bytes:
-            fh.seek((n + 1) * sector_size)
-            data = fh.read(sector_size)
-            if len(data) != sector_size:
-                raise ValueError("truncated")
-            return data
-
-        fat_sectors = [s for s in struct.unpack_from("<109I", header, 0x4C) if s < FREE_SECTOR]
-        for _ in range(min(difat_count, OLE_MAX_SECTORS)):
-            if difat_next >= FREE_SECTOR:
-                break
-            entries = struct.unpack(f"<{per_sector}I", sector(difat_next))
-            fat_sectors += [s for s in entries[:-1] if s < FREE_SECTOR]
-            difat_next = entries[-1]
-
-        def next_in_chain(n: int) -> int:
-            fat = sector(fat_sectors[n // per_sector])
-            return struct.unpack_from("<I", fat, (n % per_sector) * 4)[0]
-
-        entries: list[bytes] = []
-        current, seen = dir_start, set()
-        while current < FREE_SECTOR and current not in seen and len(seen) < OLE_MAX_SECTORS:
-            seen.add(current)
-            data = sector(current)
-            entries += [data[i:i + 128] for i in range(0, sector_size, 128)]
-            current = next_in_chain(current)
-
-    def field(entry: bytes, offset: int) -> int:
-        return struct.unpack_from("<I", entry, offset)[0]
-
-    names: set[str] = set()
-    stack, visited = [field(entries[0], 76)], set()  # the root entry's child
-    while stack:
-        index = stack.pop()
-        if index >= len(entries) or index in visited:
-            continue
-        visited.add(index)
-        entry = entries[index]
-        name_len = struct.unpack_from("<H", entry, 64)[0]
-        names.add(entry[:max(name_len - 2, 0)].decode("utf-16-le", "replace"))
-        stack += [field(entry, 68), field(entry, 72)]  # left and right siblings
-    return names
+    return next((kind for stream, kind in OLE_STREAMS if stream in top), "unknown")
 
 
 def _extension(name: str) -> str:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+import sqlalchemy as sa
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from storage.models import InviteCode, Person
+from storage.models import InviteAttempt, InviteCode, Person
 
 # No 0/O/1/I/L: codes are read aloud and typed from paper.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -66,3 +67,22 @@ def redeem(session: Session, code: str, person: Person, real_now: datetime, *, c
     if result.rowcount != 1:
         return Redemption("used", row.unit_code)
     return Redemption("ok", row.unit_code)
+
+
+# ---- guessing ------------------------------------------------------------------------------
+def failures(session: Session, scopes: list[str], since: datetime) -> dict[str, list[datetime]]:
+    """The wrong codes tried by each scope since ``since``, oldest first (one query)."""
+    rows = session.exec(select(InviteAttempt.scope, InviteAttempt.at)
+                        .where(InviteAttempt.scope.in_(scopes), InviteAttempt.at >= since)
+                        .order_by(InviteAttempt.at)).all()
+    out: dict[str, list[datetime]] = {scope: [] for scope in scopes}
+    for scope, at in rows:
+        out[scope].append(at)
+    return out
+
+
+def record_failure(session: Session, scopes: list[str], at: datetime, *, forget_before: datetime) -> None:
+    """A wrong code for each scope; attempts older than ``forget_before`` are dropped on the way."""
+    session.execute(sa.delete(InviteAttempt).where(InviteAttempt.at < forget_before))
+    session.add_all([InviteAttempt(scope=scope, at=at) for scope in scopes])
+    session.commit()

@@ -93,6 +93,17 @@ class InviteCode(SQLModel, table=True):
     used_by: Optional[int] = Field(default=None, foreign_key="person.id")
 
 
+class InviteAttempt(SQLModel, table=True):
+    """A wrong invite code, by whom and in which chat: guessing is throttled on these (real time)."""
+
+    __tablename__ = "invite_attempt"
+    __table_args__ = (sa.Index("ix_invite_attempt_scope_at", "scope", "at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=120)  # "person:<id>" or "chat:<channel>:<chat id>"
+    at: datetime = _ts(default_factory=utcnow)
+
+
 class InspectionVisit(SQLModel, table=True):
     """The date staff set for a unit's direct inspection (III.2: Sở Nội vụ announces it)."""
 
@@ -109,7 +120,9 @@ class Submission(SQLModel, table=True):
 
     __tablename__ = "submission"
 
-    __table_args__ = (sa.Index("ix_submission_unit_deliverable", "unit_code", "deliverable_id"),)
+    __table_args__ = (sa.Index("ix_submission_unit_deliverable", "unit_code", "deliverable_id"),
+                      # who sent something for a deliverable (reminder planning): read from the index alone
+                      sa.Index("ix_submission_deliverable_unit", "deliverable_id", "unit_code"))
 
     id: Optional[int] = Field(default=None, primary_key=True)
     receipt_no: str = Field(max_length=40, unique=True)

@@ -86,6 +86,13 @@ def due(session: Session, now: datetime, real_now: datetime, *, limit: int = 200
     return list(session.exec(query).all())
 
 
+def due_for_chat(session: Session, channel: str, chat_id: str, now: datetime, *, limit: int = 20) -> list[OutgoingMessage]:
+    """Pending rows due now for one chat of one channel, oldest first (a console session drains its own)."""
+    return list(session.exec(select(OutgoingMessage).where(
+        OutgoingMessage.status == PENDING, OutgoingMessage.channel == channel, OutgoingMessage.chat_id == chat_id,
+        OutgoingMessage.due_at <= now).order_by(OutgoingMessage.due_at, OutgoingMessage.id).limit(limit)).all())
+
+
 def next_due_at(session: Session, now: datetime) -> datetime | None:
     """The business time of the next pending row not yet due."""
     return session.exec(

@@ -56,25 +56,29 @@ FOCAL_ROLES = ("focal", "staff")  # a staff member registered for a unit also sp
 NO_PUSH_CHANNELS = frozenset({"console"})  # a terminal session cannot be written to later
 
 
-def _focal(active_only: bool = True) -> list:
+def _focal(active_only: bool = True, include_terminal: bool = False) -> list:
     """The conditions of a reachable focal point: registered for a unit, a focal role,
-    a channel the bot can write to first, and (usually) not blocking the bot."""
-    conditions = [Person.unit_code.is_not(None), Person.role.in_(FOCAL_ROLES), Person.channel.not_in(NO_PUSH_CHANNELS)]
+    a channel the bot can write to first (``include_terminal``: a console too, which gets
+    its messages while its session is open), and (usually) not blocking the bot."""
+    conditions = [Person.unit_code.is_not(None), Person.role.in_(FOCAL_ROLES)]
+    if not include_terminal:
+        conditions.append(Person.channel.not_in(NO_PUSH_CHANNELS))
     if active_only:
         conditions.append(Person.active == True)  # noqa: E712
     return conditions
 
 
 def reachable_focal_points(session: Session, codes: Iterable[str] | None = None, *,
-                           active_only: bool = True) -> dict[str, list[Person]]:
+                           active_only: bool = True, include_terminal: bool = False) -> dict[str, list[Person]]:
     """The focal points the bot can reach, by unit: every unit of ``codes`` is a key (an empty
     list: nobody to reach); with ``codes=None`` only units that have someone. ``active_only=False``
-    adds those who blocked the bot (a broadcast counts them)."""
+    adds those who blocked the bot (a broadcast counts them); ``include_terminal`` adds console
+    users (a broadcast rehearsed in terminals reaches them)."""
     wanted = None if codes is None else list(dict.fromkeys(codes))
     out: dict[str, list[Person]] = {code: [] for code in wanted or ()}
     chunks = [None] if wanted is None else [wanted[i:i + 500] for i in range(0, len(wanted), 500)]
     for chunk in chunks:  # keep IN lists small for any backend
-        query = select(Person).where(*_focal(active_only))
+        query = select(Person).where(*_focal(active_only, include_terminal))
         if chunk is not None:
             query = query.where(Person.unit_code.in_(chunk))
         for person in session.exec(query.order_by(Person.id)).all():

@@ -14,6 +14,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Iterable
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -127,11 +128,18 @@ def first_received_at(session: Session, unit_code: str, deliverable_id: str) -> 
     ).one()
 
 
-def submitted_units(session: Session, deliverable_id: str) -> set[str]:
-    """Codes of the units that sent something for a deliverable (one query, for planning in bulk)."""
-    return set(session.exec(
-        select(Submission.unit_code).where(Submission.deliverable_id == deliverable_id).distinct()
-    ).all())
+def submitted_units(session: Session, deliverable_id: str, codes: Iterable[str] | None = None) -> set[str]:
+    """Codes of the units (of ``codes``, or all) that sent something for a deliverable: one query,
+    answered from an index — ``(deliverable_id, unit_code)`` for all, ``(unit_code, deliverable_id)``
+    for a few — so the cost of one intake's replan does not grow with the table."""
+    query = select(Submission.unit_code).where(Submission.deliverable_id == deliverable_id)
+    if codes is None:
+        return set(session.exec(query.distinct()).all())
+    wanted = list(dict.fromkeys(codes))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):  # keep IN lists small for any backend
+        found.update(session.exec(query.where(Submission.unit_code.in_(wanted[start:start + 500])).distinct()).all())
+    return found
 
 
 def same_content(session: Session, unit_code: str, deliverable_id: str, sha256: str) -> Submission | None:

@@ -19,6 +19,7 @@ import os
 # PTB 22 warns that RetryAfter.retry_after becomes a timedelta; opt in now (retry_seconds reads both)
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
+import asyncio
 import hmac
 import json
 import logging
@@ -44,6 +45,8 @@ from bot.channels.telegram_outbound import delivery_error, message_parts, send, 
 from bot.channels.telegram_plumbing import PerPersonUpdateProcessor, server_urls
 from bot.channels.telegram_request import BotApiRequest, parse_update
 from bot.delivery import OutMessage, Part, PartsInFlight, Uncertain
+from bot.http import BodyBroken, BodyTooLarge, read_body
+from bot.logs import RefusalLog
 from bot.settings import Settings, SettingsError
 from handlers.context import Services
 from handlers.formatting import words
@@ -51,7 +54,7 @@ from handlers.router import Command, Router
 from handlers.types import Inbound
 from messages.texts import common as common_texts
 from messages.texts import telegram as texts
-from storage import people
+from storage import events, people
 
 log = logging.getLogger("agency_bot.telegram")
 
@@ -119,6 +122,7 @@ class TelegramChannel:
         self.files = TelegramFiles(self.app.bot, self._client, cloud=self.cloud)
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_error)
+        self._refusals = RefusalLog(log, "telegram webhook")
 
     # ---- lifecycle --------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -321,26 +325,34 @@ class TelegramChannel:
         expected = (self._secret() or "").encode()
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not expected or not hmac.compare_digest(given, expected):
-            log.warning("webhook call refused: wrong or missing secret")
+            self._refusals.refused("wrong or missing secret")
             return Response(status_code=403)
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > MAX_WEBHOOK_BODY:
-            return Response(status_code=413)
         if not self.app.running:  # shutting down: nothing would read the queue; Telegram will resend
             return Response(status_code=503)
-        body = await request.body()
-        if len(body) > MAX_WEBHOOK_BODY:  # a chunked body has no Content-Length to check up front
+        try:
+            body = await read_body(request, MAX_WEBHOOK_BODY)  # a chunked body has no length to check first
+        except BodyTooLarge:
+            self._refusals.refused("body too large")
             return Response(status_code=413)
+        except BodyBroken:
+            return Response(status_code=400)
         try:
             data = json.loads(body)
             if not isinstance(data, dict):
                 raise ValueError("not an object")
             update = parse_update(data, self.app.bot)
         except Exception as exc:  # noqa: BLE001 - anything unparseable is the sender's fault
-            log.warning("webhook body refused: %s", type(exc).__name__)
+            self._refusals.refused(f"unreadable body ({type(exc).__name__})")
             return Response(status_code=400)
+        if not await asyncio.to_thread(self._claim, update.update_id):
+            log.info("telegram update %s already handled", update.update_id)
+            return Response(status_code=200)  # Telegram resent it: it is done, do not answer twice
         await self.app.update_queue.put(update)  # processed in the background; Telegram gets its 200 now
         return Response(status_code=200)
+
+    def _claim(self, update_id: int) -> bool:
+        with self.services.store.session() as s:
+            return events.claim(s, CHANNEL, str(update_id))
 
     # ---- outbox ----------------------------------------------------------------------------------
     async def deliver(self, chat_id: str, message: OutMessage) -> None:

@@ -189,10 +189,11 @@ class DownloadLinks:
 
     def resolve(self, token: str, name: str, exp: str, sig: str) -> Path | None | bool:
         """The file for a request; ``None`` if the signature is wrong, ``False`` if it expired or is gone."""
-        if not exp.isdigit() or not sig:
+        # ASCII only: "²".isdigit() is True but int() refuses it; compare_digest refuses non-ASCII str
+        if not (exp.isascii() and exp.isdigit() and len(exp) <= 12) or not (sig.isascii() and len(sig) == 64):
             return None
         path = f"{LINK_PREFIX}/{token}/{name}"
-        if not hmac.compare_digest(self.sign(path, int(exp)), sig):
+        if not hmac.compare_digest(self.sign(path, int(exp)).encode("ascii"), sig.lower().encode("ascii")):
             return None
         if int(exp) < self._now():
             return False

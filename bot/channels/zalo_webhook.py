@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,29 @@ def signature_ok(header: str, app_id: str, raw_body: bytes, timestamp: str, oa_s
         given = given[4:].strip()
     want = expected_signature(app_id, raw_body, timestamp, oa_secret_key)
     return hmac.compare_digest(given.lower().encode("ascii", "replace"), want.encode("ascii"))
+
+
+# "timestamp": 1700000000000 or "timestamp": "1700000000000", found in the raw bytes so that the
+# signature is checked before anything parses the body (an unsigned body is never parsed)
+_TIMESTAMP = re.compile(rb'"timestamp"\s*:\s*"?(\d{1,20})"?')
+MAX_TIMESTAMP_CANDIDATES = 4  # nested objects may have a "timestamp" too; the signature tells which is Zalo's
+
+
+def signed_timestamp(header: str, app_id: str, raw_body: bytes, oa_secret_key: str) -> str | None:
+    """The body's timestamp the signature was made with, or None if no candidate verifies.
+    The caller then checks, once the body is parsed, that it is the top-level one."""
+    for i, match in enumerate(_TIMESTAMP.finditer(raw_body)):
+        if i >= MAX_TIMESTAMP_CANDIDATES:
+            break
+        timestamp = match.group(1).decode("ascii")
+        if signature_ok(header, app_id, raw_body, timestamp, oa_secret_key):
+            return timestamp
+    return None
+
+
+def top_level_timestamp(body: dict) -> str:
+    value = body.get("timestamp")
+    return str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
 
 
 def _id(value: Any) -> str | None:

@@ -57,9 +57,13 @@ def describe_upcoming(services: Services, days: int, *, max_chars: int | None = 
     sendable = [r for r in rows if r[3] is None]
     nobody = [r for r in rows if r[3] is not None]
     start_s, end_s = fmt_datetime(now), fmt_datetime(end)
+    problems = [(due, key, reason) for due, key, _, reason in nobody]
+    problems += [(r.due_at, Key.parse(r.key), r.last_error or "") for r in recent]
     lines: list[str] = []
-    if not sendable:
+    if not sendable and not problems:
         lines.append(texts.LIST_EMPTY.format(start=start_s, end=end_s))
+    elif not sendable:
+        pass  # the undeliverable ones below say it in their own header: "none" then "126 not sent" contradicts
     else:
         recipients_all = {(k.person, ch) for _, k, ch, _ in sendable}
         lines.append(texts.LIST_HEADER.format(start=start_s, end=end_s, count=len(sendable),
@@ -80,14 +84,16 @@ def describe_upcoming(services: Services, days: int, *, max_chars: int | None = 
                                                 unit=names.get(unit, unit),
                                                 topic=_topic(services, Key(unit, topic, stamp, "", offset)),
                                                 recipients=", ".join(sorted(recipients))))
-    problems = [(due, key, reason) for due, key, _, reason in nobody]
-    problems += [(r.due_at, Key.parse(r.key), r.last_error or "") for r in recent]
     if problems:
         by_unit: dict[tuple[str, str], list[tuple[datetime, Key]]] = defaultdict(list)
         for due, key, reason in problems:
             by_unit[(key.unit, reason)].append((due, key))
-        lines.append("")
-        lines.append(texts.LIST_NOBODY_HEADER.format(count=len(problems), units=len({u for u, _ in by_unit})))
+        units = len({u for u, _ in by_unit})
+        if sendable:
+            lines.append("")
+            lines.append(texts.LIST_NOBODY_HEADER.format(count=len(problems), units=units))
+        else:
+            lines.append(texts.LIST_ONLY_NOBODY.format(start=start_s, end=end_s, count=len(problems), units=units))
         for (unit, reason), items in sorted(by_unit.items(), key=lambda kv: (min(kv[1])[0], kv[0])):
             items.sort(key=lambda item: item[0])
             first, last = services.clock.local(items[0][0]), services.clock.local(items[-1][0])

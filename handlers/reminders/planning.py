@@ -71,9 +71,8 @@ class Snapshot:
 
 def current_submissions(session, plan: Plan, codes: Iterable[str] | None = None) -> set[tuple[str, str]]:
     """(unit, deliverable) pairs for which the unit has sent something (one query per deliverable)."""
-    wanted = None if codes is None else set(codes)
-    return {(code, d.id) for d in plan.deliverables for code in submissions.submitted_units(session, d.id)
-            if wanted is None or code in wanted}
+    codes = None if codes is None else list(codes)
+    return {(code, d.id) for d in plan.deliverables for code in submissions.submitted_units(session, d.id, codes)}
 
 
 def snapshot(services: Services, now: datetime, codes: list[str] | None = None) -> Snapshot:
@@ -220,8 +219,10 @@ def replan(services: Services, codes: list[str] | None = None, *,
            previous: dict[str, datetime] | None = None, chunk: int = 1000) -> Planned:
     """Bring the reminder rows of all units (or of ``codes``) in line with the policy; wake the sender.
 
-    Units are planned ``chunk`` at a time, each chunk written before the next is computed,
-    so memory stays flat however many units the roll-out has.
+    Units are planned ``chunk`` at a time, each chunk written before the next is computed, so the
+    rows being built are bounded by the chunk. Memory is not flat: the snapshot (every pending key,
+    the focal points, the submissions) grows with the roll-out, about 2.3 KB per unit — measured peaks
+    (tracemalloc, bench/bench_reminders.py) 18 MB at 1,000 units, 42 MB at 10,000, 89 MB at 30,000.
     """
     now = services.clock.now()
     snap = snapshot(services, now, codes)

@@ -56,6 +56,10 @@ PREVIEW_NOBODY = (
     "Đối tượng “{label}” hiện không có người nhận nào ({units} đơn vị, chưa đơn vị nào có đầu mối đăng ký). "
     "Thông báo chưa được gửi. Anh/chị có thể cấp mã mời bằng /moi."
 )
+AUDIENCE_NOBODY = (
+    "Đối tượng “{label}” hiện không có người nhận nào ({units} đơn vị, chưa đơn vị nào có đầu mối đăng ký). "
+    "Anh/chị chọn đối tượng khác, hoặc cấp mã mời bằng /moi:"
+)
 BUTTON_CONFIRM = "Xác nhận gửi"
 WAITING_CONFIRM = "Thông báo đang chờ xác nhận. Anh/chị bấm “Xác nhận gửi” hoặc “Hủy”."
 MORE_NAMES = "{names} và {more} đơn vị khác"

@@ -41,3 +41,5 @@ RULE_COUNT = "chọn {n} {level}"
 # ---- what an inspected unit prepares (III.3): reminders, notices and /lichkiemtra ----------
 PREPARE_HEADER = "Đơn vị cần chuẩn bị:"
 PREPARE_ITEM = "- {text} ({section})"
+NUMBER_NO_OPTIONS = ("Không có lựa chọn số {n} nào đang chờ (các lựa chọn trước đã hết hiệu lực). "
+                     "Vui lòng gõ lại lệnh, /help để xem các lệnh, hoặc đặt câu hỏi bằng chữ.")

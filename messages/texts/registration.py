@@ -23,10 +23,13 @@ REGISTER_OK = (
     "Từ nay anh/chị có thể hỏi về nhiệm vụ của đơn vị, gửi báo cáo (gửi tệp vào đây) và nhận nhắc hạn. "
     "Gõ /hanchot để xem hạn của đơn vị."
 )
-REGISTER_SAME = "Anh/chị đã là đầu mối của {unit}; mã mời này không được dùng thêm."
-REGISTER_OTHER_UNIT = (
-    "Anh/chị đang là đầu mối của {current}. Mỗi người chỉ làm đầu mối cho một đơn vị; "
-    "nếu cần chuyển sang {unit}, vui lòng liên hệ {coordinator}."
+REGISTER_ALREADY = (
+    "Anh/chị đang là đầu mối của {current}; mã mời này không được dùng. Mỗi người chỉ làm đầu mối cho một đơn vị; "
+    "nếu cần chuyển đơn vị, vui lòng liên hệ {coordinator}."
+)
+REGISTER_THROTTLED = (
+    "Anh/chị đã nhập sai mã mời nhiều lần; vui lòng thử lại sau {minutes} phút, "
+    "hoặc liên hệ {coordinator} để được cấp mã."
 )
 REGISTER_UNKNOWN = "Mã mời không đúng. Vui lòng kiểm tra lại mã (10 ký tự) hoặc liên hệ {coordinator} để được cấp mã."
 REGISTER_USED = "Mã mời này đã được sử dụng. Mỗi mã chỉ dùng một lần; vui lòng liên hệ {coordinator} để được cấp mã mới."

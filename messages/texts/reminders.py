@@ -61,6 +61,8 @@ LIST_DAY = "Ngày {date}:"
 LIST_LINE = "- {time} · {unit} · {topic} · {recipients}"
 LIST_RECIPIENT = "{channel} #{person}"
 LIST_OVERDUE_NOW = "Đến hạn, đang chờ gửi:"
+LIST_ONLY_NOBODY = ("Từ {start} đến {end} không có nhắc hạn nào gửi được đến người nhận; "
+                    "{count} tin của {units} đơn vị không gửi được:")
 LIST_NOBODY_HEADER = "Không gửi được: {count} tin của {units} đơn vị:"
 LIST_NOBODY_LINE = "- {when} · {unit} · {topic} · {reason}"
 LIST_NOBODY_GROUP = "- {unit} · {count} tin từ {first} đến {last} · {reason}"

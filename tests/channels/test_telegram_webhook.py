@@ -101,3 +101,36 @@ async def test_a_webhook_telegram_refuses_stops_start_up_with_one_sentence(fake,
                                 telegram_webhook_secret=WEBHOOK_SECRET):
             pass
     assert str(caught.value).startswith(tg_texts.WEBHOOK_REFUSED.split("{")[0]) and PUBLIC_URL in str(caught.value)
+
+
+async def test_the_same_update_posted_twice_is_answered_once(fake, webhook_bot, services):
+    _, base = webhook_bot
+    update = {**text_update(USER, "/help"), "update_id": 123456}
+    assert await fake.post_webhook(update, f"{base}/telegram/webhook") == 200
+    await fake.wait_for("sendMessage", chat_id=USER)
+    await fake.wait_quiet()
+    answered = len(fake.calls_to("sendMessage"))
+    assert await fake.post_webhook(update, f"{base}/telegram/webhook") == 200  # Telegram resends: still 200
+    await fake.wait_quiet()
+    assert len(fake.calls_to("sendMessage")) == answered
+    other = text_update(USER, "/help")  # a new message: post_webhook gives it the next update_id
+    assert await fake.post_webhook(other, f"{base}/telegram/webhook") == 200
+    await fake.wait_for("sendMessage", chat_id=USER, count=2 * answered)
+    await fake.wait_quiet(0.5)
+    assert len(fake.calls_to("sendMessage")) == 2 * answered  # the resent one was not answered
+
+
+async def test_a_chunked_body_past_the_limit_is_413(webhook_bot):
+    _, base = webhook_bot
+
+    async def chunks():
+        for _ in range(40):
+            yield b"x" * 64 * 1024
+
+    async with httpx.AsyncClient() as client:
+        try:
+            status = (await client.post(f"{base}/telegram/webhook", content=chunks(),
+                                        headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET})).status_code
+        except (httpx.RemoteProtocolError, httpx.WriteError, httpx.ReadError):
+            status = 413
+    assert status == 413

@@ -94,11 +94,21 @@ async def test_the_timestamp_is_checked_against_the_real_clock(zalo, store, plan
 
 
 @pytest.mark.parametrize("raw", [b"", b"not json", b"[1, 2]", b"\xff\xfe{", b'"text"'])
-async def test_malformed_bodies_get_400_and_never_crash(rig, zalo, raw):
+async def test_malformed_unsigned_bodies_are_refused_and_never_crash(rig, zalo, raw):
+    """The signature is checked on the raw bytes first: an unsigned body is never parsed."""
     response = await rig.post({}, mac="mac=" + "0" * 64, raw=raw)
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert zalo.sent == []
     assert (await rig.say("111", "help"))  # still alive
+
+
+@pytest.mark.parametrize("raw", [b'[{"timestamp": "TS"}]', b'{"timestamp": "TS", "x": ', b'"timestamp": "TS"'])
+async def test_signed_bodies_that_are_not_an_object_get_400(rig, zalo, raw):
+    ts = str(rig.hook.now_ms())
+    raw = raw.replace(b"TS", ts.encode())
+    response = await rig.post({"timestamp": ts}, raw=raw)
+    assert response.status_code == 400
+    assert zalo.sent == []
 
 
 async def test_signed_but_odd_events_are_acknowledged_and_ignored(rig, zalo):

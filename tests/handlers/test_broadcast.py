@@ -156,11 +156,33 @@ async def test_a_level_without_units_is_not_offered(talk):
     assert "UBND cấp huyện" in labels and "UBND cấp xã" not in labels
 
 
-async def test_an_audience_with_nobody_is_not_offered_for_sending(talk, services):
-    text = Talk.text(await start_broadcast(talk, "UBND cấp huyện"))  # no focal point registered yet
-    assert "không có người nhận nào" in text
+async def test_an_audience_with_nobody_is_said_before_the_text_is_asked(talk, services):
+    await talk("staff", "/thongbao")
+    replies = await talk.tap("staff", "UBND cấp huyện")  # no focal point registered yet
+    text = Talk.text(replies)
+    assert "không có người nhận nào" in text and "nội dung thông báo" not in text
+    assert any(o.label == "Tất cả đơn vị" for o in replies[0].options)  # other audiences offered again, no dead end
     with services.store.session() as s:
         assert s.exec(select(ConversationState)).all() == []
+
+
+async def test_cancel_as_the_first_choice_cancels(talk, roster):
+    await talk("staff", "/thongbao")
+    text = Talk.text(await talk.tap("staff", "Hủy"))
+    assert text == "Đã hủy thông báo. Không có tin nào được gửi."
+
+
+async def test_a_number_after_a_dead_end_is_not_a_question(talk, services):
+    """Options gone (a dead end), the staff member types the number they saw: it is not asked as a question."""
+    from storage.models import QuestionLog
+
+    await talk("staff", "/thongbao")
+    await talk.tap("staff", "Một đơn vị")
+    await talk("staff", "Sở Y tế")  # nobody registered: said at once, audiences offered again
+    text = Talk.text(await talk("staff", "2"))
+    assert "Không có lựa chọn số 2" in text
+    with services.store.session() as s:
+        assert s.exec(select(QuestionLog)).all() == []
 
 
 async def test_staff_only(roster, talk):
@@ -206,13 +228,14 @@ async def test_text_limits_and_attachment(roster, talk, services, tmp_path):
     assert row.document_name == "Hướng dẫn.pdf" and services.files.exists(row.document_path)
 
 
-async def test_a_terminal_session_is_not_a_recipient(roster, talk, services):
-    """`agency-bot chat --agency` registers a console user; nobody can reach a closed terminal."""
+async def test_a_terminal_session_is_a_recipient(roster, talk, services):
+    """A console user registered for a unit receives notices (while `agency-bot chat` is open):
+    a broadcast can be rehearsed without Telegram."""
     with services.store.session() as s:
         person = people.ensure(s, "console", "console-so-y-te", "console-so-y-te")
         people.register(s, person, "so-y-te", services.clock.now())
     text = Talk.text(await start_broadcast(talk, "Sở, ban, ngành"))
-    assert "người nhận: 3 (của 2 đơn vị)" in text  # tc1, tc2, yt1 — not the console user
+    assert "người nhận: 4 (của 2 đơn vị)" in text  # tc1, tc2, yt1 and the console user
 
 
 async def test_an_audience_that_empties_before_confirmation_sends_nothing_and_says_so(roster, talk, services):

@@ -86,12 +86,10 @@ async def test_a_broadcast_to_nobody_reachable_is_closed_at_once(talk, services)
     await register_focal(talk, "a1", "Sở Y tế")
     with services.store.session() as s:
         people.set_active(s, people.find(s, "test", "a1").id, False)
-    # only an inactive focal point: the preview says so, and nothing is sent
+    # only an inactive focal point: said as soon as the unit is named, and nothing is sent
     await talk("staff", "/thongbao")
     await talk.tap("staff", "Một đơn vị")
-    await talk("staff", "Sở Y tế")
-    await talk("staff", "Họp.")
-    text = Talk.text(await talk.tap("staff", "Không đính kèm"))
+    text = Talk.text(await talk("staff", "Sở Y tế"))
     assert "không có người nhận nào" in text
     assert outgoing(services, kind="broadcast") == []
 

@@ -34,7 +34,8 @@ async def test_a_person_belongs_to_one_unit(talk):
     await register_focal(talk, "u1", "Sở Y tế")
     code = code_in(await talk("staff", "/moi Sở Tư pháp"))
     text = Talk.text(await talk("u1", f"/dangky {code}"))
-    assert "Sở Y tế" in text and "Sở Tư pháp" in text and "liên hệ Sở Nội vụ" in text
+    assert "Sở Y tế" in text and "liên hệ Sở Nội vụ" in text
+    assert "Sở Tư pháp" not in text  # a code's unit is not told before it is spent
     # the code was not spent: the right person can still use it
     assert "thành công" in Talk.text(await talk("u2", f"/dangky {code}"))
 
@@ -156,3 +157,35 @@ async def test_a_failed_registration_does_not_spend_the_code(talk, monkeypatch):
         m.setattr(people, "register", broken)
         assert "sự cố" in Talk.text(await talk("u1", f"/dangky {code}"))
     assert "thành công" in Talk.text(await talk("u1", f"/dangky {code}"))
+
+
+async def test_a_code_of_ones_own_unit_tells_nothing_either(talk):
+    await register_focal(talk, "u1", "Sở Y tế")
+    own = code_in(await talk("staff", "/moi Sở Y tế"))
+    other = code_in(await talk("staff", "/moi Sở Tư pháp"))
+    assert Talk.text(await talk("u1", f"/dangky {own}")) == Talk.text(await talk("u1", f"/dangky {other}"))
+
+
+async def test_guessing_codes_is_throttled_per_person(talk, services, clock):
+    for i in range(5):
+        assert "không đúng" in Talk.text(await talk("g1", f"/dangky WRONGCODE{i}"))
+    code = code_in(await talk("staff", "/moi Sở Y tế"))
+    text = Talk.text(await talk("g1", f"/dangky {code}"))  # even the right code waits
+    assert "sai mã mời nhiều lần" in text and "15 phút" in text
+    assert "thành công" not in text
+    assert "thành công" in Talk.text(await talk("g2", f"/dangky {code}"))  # the code itself is not burnt
+    clock.advance(minutes=16)
+    assert "không đúng" in Talk.text(await talk("g1", "/dangky WRONGCODE9"))
+
+
+async def test_guessing_codes_is_throttled_per_chat(services, router):
+    """Many accounts in one group chat share the chat's budget."""
+    from handlers.types import Inbound
+
+    async def say(user: str, text: str) -> str:
+        replies = await router.handle(services, Inbound("test", user, "group-1", text=text))
+        return Talk.text(replies)
+
+    for i in range(20):
+        assert "không đúng" in await say(f"member{i}", f"/dangky WRONGCODE{i}")
+    assert "sai mã mời nhiều lần" in await say("member99", "/dangky WRONGCODE99")

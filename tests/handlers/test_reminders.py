@@ -275,3 +275,12 @@ async def test_a_person_who_left_the_unit_gets_nothing_more(talk, services):
     assert all("Sở Y tế" not in text for text in ch.to("yte1"))
     key = f"reminder:{Y_TE}:{SELF_REPORT}:20200929:{pid}:14"
     assert rows(services, key)[key].last_error == texts.NOT_FOCAL
+
+
+async def test_nothing_to_send_and_undeliverable_are_said_once_without_contradiction(talk, services):
+    """No focal point yet: the listing does not say "no reminders" and then "could not send 126"."""
+    text = Talk.text(await talk("staff", "/nhacnho 20"))
+    assert "Không có nhắc hạn nào từ" not in text
+    assert "không có nhắc hạn nào gửi được đến người nhận" in text and "tin của" in text
+    assert "chưa có đầu mối" in text
+    assert "Không gửi được:" not in text  # one header, not two that contradict

@@ -196,3 +196,28 @@ def test_the_2026_sections_are_the_documents_own_words(plan_2026):
         if section.id in {"preamble", "recipients", "signature", "II.2"}:
             continue  # composed from several places of the document
         assert squash(section.text) in seed, section.id
+
+
+def test_the_plan_is_composed_by_libyaml_when_present_with_the_same_result(monkeypatch):
+    """CSafeLoader (8 ms) instead of the pure-Python loader (100 ms): same data, same line map."""
+    import yaml
+
+    from messages import plan_loader
+
+    if not getattr(yaml, "__with_libyaml__", False):
+        pytest.skip("PyYAML built without libyaml")
+    assert plan_loader.YAML_LOADER is yaml.CSafeLoader
+    text = plan_loader.bundled_plan_path().read_text(encoding="utf-8")
+    fast = plan_loader.parse_plan(text)
+    monkeypatch.setattr(plan_loader, "YAML_LOADER", yaml.SafeLoader)
+    assert plan_loader.parse_plan(text) == fast
+    broken = text.replace("last_day: 29/9/2020", "last_day: 31/9/2020", 1)
+    with pytest.raises(plan_loader.PlanError) as pure:
+        plan_loader.parse_plan(broken)
+    monkeypatch.setattr(plan_loader, "YAML_LOADER", yaml.CSafeLoader)
+    with pytest.raises(plan_loader.PlanError) as c:
+        plan_loader.parse_plan(broken)
+    assert pure.value.problems == c.value.problems and "dòng" in c.value.problems[0]
+    with pytest.raises(plan_loader.PlanError) as syntax:
+        plan_loader.parse_plan("a: [1, 2\nb: 3\n")
+    assert "dòng" in syntax.value.problems[0]

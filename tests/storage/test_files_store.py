@@ -16,7 +16,19 @@ from storage.filetypes import ACCEPTED, sniff
 
 @pytest.mark.parametrize("make, kind", [
     (samples.pdf, "pdf"),
-    (lambda: b"\n\n  junk from a scanner driver\n%PDF-1.3\n" + samples.pdf()[9:], "pdf"),
+    # a PDF starts with its header: "%PDF-" further in is any file quoting it
+    (lambda: b"\n\n  junk from a scanner driver\n%PDF-1.3\n" + samples.pdf()[9:], "unknown"),
+    (lambda: b"<html><body>%PDF-1.4 see the report</body></html>", "unknown"),
+    (lambda: b"echo hi\n# %PDF-1.4\nrm -rf ~\n", "unknown"),
+    (lambda: b"#!/bin/sh\n# %PDF-1.4\nrm -rf ~\n", "executable"),
+    (lambda: b"%PDF1.4 no dash", "unknown"),
+    # OOXML and ODF packages are read member by member: a program inside is refused
+    (lambda: samples.zip_of({**_members(samples.docx()), "word/media/payload.exe": samples.exe()}), "zip-executable"),
+    (lambda: samples.zip_of({**_members(samples.xlsx()), "xl/embeddings/run.bat": b"del *"}), "zip-executable"),
+    (lambda: samples.zip_of({**_members(samples.odt()), "Pictures/x.js": b"alert(1)"}), "zip-executable"),
+    (lambda: samples.zip_of({"[Content_Types].xml": b"<Types/>", "word/x.xml": b"<x/>"}), "unknown"),
+    (lambda: samples.zip_of({"word/document.xml": b"<x/>"}), "unknown"),  # no package: Word would not open it
+    (lambda: b"GIF89a" + b"\x00" * 64, "unknown"),  # a format we know and do not take
     (samples.docx, "docx"), (samples.xlsx, "xlsx"), (samples.odt, "odt"), (samples.ods, "ods"),
     (samples.doc, "doc"), (samples.xls, "xls"), (samples.doc_with_embedded_sheet, "doc"),
     (lambda: samples.zip_of({"a.jpg": samples.jpeg()}), "zip"),
@@ -37,6 +49,14 @@ def test_sniff_reads_the_content_not_the_name(tmp_path, make, kind):
     path = tmp_path / "looks-like.pdf"
     path.write_bytes(make())
     assert sniff(path) == kind
+
+
+def _members(data: bytes) -> dict[str, bytes]:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
 
 
 def test_a_crafted_ole_directory_loop_does_not_hang(tmp_path):
@@ -142,3 +162,33 @@ def test_stale_temp_files_are_cleaned(tmp_path):
 
 def test_every_accepted_kind_has_a_sample_and_an_extension():
     assert set(ACCEPTED) == {"pdf", "doc", "docx", "xls", "xlsx", "odt", "ods", "zip", "rar", "jpg", "png"}
+
+
+def test_ole_files_from_another_writer(tmp_path):
+    """Not only our own OLE writer: xlwt writes real BIFF8 workbooks in its own compound file."""
+    import io
+
+    xlwt = pytest.importorskip("xlwt")
+    wb = xlwt.Workbook()
+    wb.add_sheet("BC").write(0, 0, "Đơn vị")
+    buf = io.BytesIO()
+    wb.save(buf)
+    path = tmp_path / "bao-cao.xls"
+    path.write_bytes(buf.getvalue())
+    assert sniff(path) == "xls"
+    path.write_bytes(buf.getvalue()[:1536])  # cut inside the FAT
+    assert sniff(path) == "damaged"
+
+
+def test_a_word_file_written_by_libreoffice(tmp_path):
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    source = tmp_path / "bc.txt"
+    source.write_text("Báo cáo tự kiểm tra", encoding="utf-8")
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "doc",
+                    "--outdir", str(tmp_path), str(source)], capture_output=True, timeout=120, check=True)
+    assert sniff(tmp_path / "bc.doc") == "doc"

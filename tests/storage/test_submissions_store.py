@@ -120,3 +120,40 @@ def test_two_files_at_once_on_postgres_leave_one_current_version(pg_url, plan):
             assert [r.sha256 for r in versions(s) if r.superseded_by is None] == ["2" * 64]
     finally:
         store.dispose()
+
+
+def _plans(store, call) -> list[str]:
+    """SQLite's query plan of every statement ``call`` runs."""
+    import sqlalchemy as sa
+
+    seen: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    sa.event.listen(store.engine, "before_cursor_execute", capture)
+    try:
+        with store.session() as s:
+            call(s)
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", capture)
+    plans = []
+    with store.engine.connect() as conn:
+        for statement, parameters in seen:
+            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+            plans.append(" | ".join(r[-1] for r in rows))
+    return plans
+
+
+def test_submitted_units_is_answered_from_an_index(store, plan):
+    """Planning after each intake asked a DISTINCT over every submission: it now reads an index."""
+    with store.session() as s:
+        unit_store.sync_plan(s, plan)
+    record(store, new())
+    record(store, new(unit="so-tu-phap", sha="d" * 64))
+    [every] = _plans(store, lambda s: subs.submitted_units(s, D))
+    assert "COVERING INDEX ix_submission_deliverable_unit" in every and "TEMP B-TREE" not in every, every
+    [few] = _plans(store, lambda s: subs.submitted_units(s, D, ["so-y-te", "so-xay-dung"]))
+    assert "INDEX" in few and "SCAN submission" not in few, few
+    with store.session() as s:
+        assert subs.submitted_units(s, D, ["so-y-te", "so-xay-dung"]) == {"so-y-te"}
