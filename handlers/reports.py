@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from handlers import content_check
 from handlers.context import Context, Services
 from handlers.formatting import tier_name
 from handlers.router import Router
@@ -58,6 +59,12 @@ class Standing:
     @property
     def submitted(self) -> bool:
         return self.received is not None
+
+    @property
+    def content_flags(self) -> str | None:
+        """What looks wrong in the current version's content, for staff (None: nothing, or not read)."""
+        return content_check.staff_flags(content_check.Check.from_json(self.received.content_check)) \
+            if self.received is not None else None
 
 
 def unit_order(services: Services) -> list[UnitRecord]:
@@ -167,12 +174,20 @@ def _overview_block(deliverable: Deliverable, rows: list[Standing], names: int) 
     if not missing:
         lines.append(texts.OVERVIEW_ALL_IN)
     else:
-        shown = ", ".join(missing[:names])
-        if len(missing) > names:
-            shown = texts.OVERVIEW_MISSING_MORE.format(names=shown, more=len(missing) - names) if names else \
-                texts.OVERVIEW_MISSING_MORE.format(names="", more=len(missing)).strip()
-        lines.append(texts.OVERVIEW_MISSING.format(names=shown))
+        lines.append(texts.OVERVIEW_MISSING.format(names=_some(missing, names)))
+    flagged = [st.unit.name for st in rows if st.content_flags]
+    if flagged:
+        lines.append(texts.OVERVIEW_FLAGGED.format(n=len(flagged), names=_some(flagged, names)))
     return "\n".join(lines)
+
+
+def _some(names: list[str], shown: int) -> str:
+    """The first ``shown`` names, then "and N other units"."""
+    text = ", ".join(names[:shown])
+    if len(names) > shown:
+        text = texts.OVERVIEW_MISSING_MORE.format(names=text, more=len(names) - shown) if shown else \
+            texts.OVERVIEW_MISSING_MORE.format(names="", more=len(names)).strip()
+    return text
 
 
 def full_list_texts(services: Services) -> list[str]:
@@ -204,8 +219,10 @@ def full_list_texts(services: Services) -> list[str]:
 
 def _detail(services: Services, st: Standing) -> str:
     if st.received is not None:
+        flagged = st.content_flags
         return texts.FULL_RECEIVED.format(receipt=st.received.receipt_no,
-                                          when=fmt_datetime(services.clock.local(st.received.first_received_at)))
+                                          when=fmt_datetime(services.clock.local(st.received.first_received_at))) + \
+            (texts.FULL_FLAGGED.format(flags=flagged) if flagged else "")
     return texts.FULL_NO_FOCAL if st.focal_points == 0 else ""
 
 

@@ -30,6 +30,7 @@ class Received:
     original_name: str  # of the current version
     first_received_at: datetime
     versions: int
+    content_check: dict | None = None  # of the current version (handlers/content_check.py)
 
 
 def received(session: Session, unit_code: str | None = None) -> dict[tuple[str, str], Received]:
@@ -48,6 +49,6 @@ def received(session: Session, unit_code: str | None = None) -> dict[tuple[str, 
         out[key] = Received(
             unit_code=key[0], deliverable_id=key[1], receipt_no=current.receipt_no,
             received_at=current.received_at, original_name=current.original_name,
-            first_received_at=first.received_at, versions=len(versions),
+            first_received_at=first.received_at, versions=len(versions), content_check=current.content_check,
         )
     return out
