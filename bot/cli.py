@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     reminders.add_argument("--days", type=int, default=14)
     export = sub.add_parser("export", help=H["export"])
     export.add_argument("--out", required=True, type=Path)
+    sub.add_parser("report", help=H["report"]).add_argument("--out", required=True, type=Path)
     db = sub.add_parser("db", help=H["db"])
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help=H["db.upgrade"])
@@ -60,12 +61,12 @@ def main(argv: list[str] | None = None) -> int:
         from bot.logs import setup_logging
 
         # the terminal conversation stays readable: only warnings unless LOG_LEVEL asks for more
-        quiet = args.command in ("chat", "ask", "plan", "invite", "reminders", "export", "db")
+        quiet = args.command in ("chat", "ask", "plan", "invite", "reminders", "export", "report", "db")
         level = settings.log_level if "log_level" in settings.model_fields_set or not quiet else "WARNING"
         setup_logging(level, _secrets(settings))
         handler = {
             "run": cmd_run, "chat": cmd_chat, "ask": cmd_ask, "plan": cmd_plan_show, "invite": cmd_invite,
-            "reminders": cmd_reminders, "export": cmd_export, "db": cmd_db_upgrade,
+            "reminders": cmd_reminders, "export": cmd_export, "report": cmd_report, "db": cmd_db_upgrade,
         }[args.command]
         return handler(settings, args) or 0
     except (SettingsError, CliError) as exc:
@@ -243,6 +244,14 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     services = _services(settings)
     path = write_workbook(services, args.out)
     print(texts.EXPORTED.format(path=path))
+    return 0
+
+
+def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers.summary_report import write_report
+    from messages.texts.summary_report import REPORTED
+
+    print(REPORTED.format(path=write_report(_services(settings), args.out)))
     return 0
 
 

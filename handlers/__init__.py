@@ -12,10 +12,11 @@ from handlers.router import Router
 
 
 def _modules() -> tuple[ModuleType, ...]:
-    from handlers import broadcast, inspections, questions, reminders, reports, start, status, submissions
+    from handlers import (broadcast, inspections, questions, reminders, reports, start, status, submissions,
+                          summary_report)
 
     # order matters only for /help: the focal points' everyday commands first
-    return (start, status, submissions, questions, inspections, reminders, broadcast, reports)
+    return (start, status, submissions, questions, inspections, reminders, broadcast, reports, summary_report)
 
 
 def build_router() -> Router:

@@ -243,10 +243,11 @@ def write_workbook(services: Services, path: Path | str, table: dict[str, list[S
 
 
 EXPORT_KEEP_SECONDS = 24 * 3600  # a workbook sent in chat is kept a day, then swept at the next export
+EXPORT_PATTERNS = ("*.xlsx", "*.docx")  # the workbook, the drafted summary report
 
 
-def _exports_dir(services: Services) -> Path:
-    """``DATA_DIR/exports``; workbooks older than a day are removed (they were sent long ago)."""
+def exports_dir(services: Services) -> Path:
+    """``DATA_DIR/exports``; workbooks and drafts older than a day are removed (they were sent long ago)."""
     import time
 
     root = getattr(services.files, "root", None)
@@ -257,7 +258,7 @@ def _exports_dir(services: Services) -> Path:
 
         folder = Path(tempfile.gettempdir()) / "agency-bot-exports"
     cutoff = time.time() - EXPORT_KEEP_SECONDS
-    for old in folder.glob("*.xlsx") if folder.is_dir() else ():
+    for old in [p for pattern in EXPORT_PATTERNS for p in folder.glob(pattern)] if folder.is_dir() else ():
         try:
             if old.stat().st_mtime < cutoff:
                 old.unlink()
@@ -282,7 +283,7 @@ def register(router: Router) -> None:
         now = services.clock.now()
         name = texts.EXPORT_FILE_NAME.format(stamp=now.strftime("%Y%m%d_%H%M"))
         table = standings(services)
-        path = write_workbook(services, _exports_dir(services) / f"{ctx.actor.person_id}-{name}", table)
+        path = write_workbook(services, exports_dir(services) / f"{ctx.actor.person_id}-{name}", table)
         units = len({st.unit.code for rows in table.values() for st in rows})
         log.info("export written for person=%s", ctx.actor.person_id)
         return [Reply(texts.EXPORT_DONE.format(now=fmt_datetime(now), units=units, deliverables=len(table)),

@@ -49,6 +49,7 @@ HELP = {
     "invite": "cấp mã mời một lần cho đơn vị",
     "reminders": "các nhắc hạn sẽ gửi trong N ngày tới",
     "export": "xuất bảng tổng hợp báo cáo ra Excel",
+    "report": "viết dự thảo báo cáo tổng hợp (tệp Word) gửi UBND",
     "db": "cơ sở dữ liệu",
     "db.upgrade": "áp dụng migration",
 }
