@@ -3,8 +3,8 @@
 PDF with pypdf, DOCX and ODT/ODS by streaming their XML text parts with lxml, XLSX with
 openpyxl in read-only mode. Memory follows the budget, not the file: a ``PdfReader`` opened
 on a path (and python-docx, which loads every part, images included) would hold the whole
-file, so the PDF is read from an open file page by page and XML elements are freed as soon
-as their text is taken. The budget also caps pages, characters, the uncompressed size of
+file, so the PDF is read from an open file page by page, pypdf's object cache emptied after
+each page, and XML elements are freed as soon as their text is taken. The budget also caps pages, characters, the uncompressed size of
 each XML part (a zip bomb stops there) and seconds (checked between pages, paragraphs and rows).
 
 It lives beside ``filetypes`` because it reads stored files by their sniffed kind and knows
@@ -144,6 +144,7 @@ def _pdf(path: Path, budget: Budget) -> DocumentText:
                 continue
             for line in text.splitlines():
                 out.add(line)
+            reader.resolved_objects.clear()  # pypdf's cache of parsed objects: images would pile up page by page
         truncated = pages > read
     if read and failed == read:
         raise ValueError("no page could be read")

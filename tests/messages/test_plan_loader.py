@@ -130,3 +130,14 @@ def test_section_texts_are_the_documents_own_words(plan):
         if section.id in {"preamble", "recipients", "signature", "II.2", "II.3", "III.3"}:
             continue  # composed from several places of the document
         assert squash(section.text) in seed, section.id
+
+
+def test_long_dates_follow_decree_30():
+    """Nghị định 30/2020/NĐ-CP: a day below 10 and the months 1 and 2 take a leading zero."""
+    from datetime import date
+
+    from messages.vntext import long_date
+
+    assert long_date(date(2020, 10, 5)) == "ngày 05 tháng 10 năm 2020"
+    assert long_date(date(2021, 2, 14)) == "ngày 14 tháng 02 năm 2021"
+    assert long_date(date(2020, 3, 3)) == "ngày 03 tháng 3 năm 2020"
