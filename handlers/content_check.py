@@ -1,7 +1,8 @@
 """Does a submitted file look like the report it is filed as? Read it, compare it with the plan.
 
-The text comes from ``storage.document_text`` in a worker thread, within a time and size
-budget, so a long PDF never holds up anyone's conversation. Every fact compared comes from
+The text comes from ``storage.document_text`` read in a child process (``storage.isolated_read``)
+that a worker thread waits for, within a time, size and memory budget, so a long PDF never holds
+up anyone's conversation. Every fact compared comes from
 the plan and the roster, so any plan works:
 - the unit: names are read with the roster's own matcher (``UnitMentions`` over
   ``Roster.lookup``); the first unit named, leaving out the coordinator (the addressee), the
@@ -36,6 +37,7 @@ from messages.texts import content_check as texts
 from messages.units import Roster, UnitRecord
 from messages.vntext import fmt_date, nfc, strip_marks
 from storage import document_text as dt
+from storage.isolated_read import KILL_GRACE_S, read_isolated
 
 log = logging.getLogger("agency_bot.content_check")
 
@@ -44,8 +46,8 @@ OTHER_UNIT, UNIT_MISSING, OTHER_YEAR = "other_unit", "unit_missing", "other_year
 PLAN_ITSELF, TEMPLATE, OFF_TOPIC = "plan_itself", "template", "off_topic"
 NO_TEXT, UNREADABLE = "no_text", "unreadable"
 
-READERS = 2  # files read at once; more would only share the same two cores
-WAIT_GRACE_S = 5.0  # beyond the budget: time to get a reader when others are busy
+READERS = 2  # files read at once (each in its own process); more would only share the same cores
+WAIT_GRACE_S = 10.0  # beyond the budget: time to get a reader when others are busy
 UNIT_SCAN_TOKENS = 20_000  # the author is named at the top; the rest only costs time
 HEAD_CHARS = 3_000  # where the file's own date ("…, ngày … tháng … năm …") stands
 SHINGLE = 4  # words per fragment when comparing with the plan's text
@@ -107,7 +109,7 @@ async def check_file(services: Services, stored_path: str, kind: str, unit: Unit
         path = services.files.path(stored_path)
         future = asyncio.get_running_loop().run_in_executor(
             _executor, _read_and_check, path, kind, budget, services.plan, services.roster(), unit, deliverable)
-        return await asyncio.wait_for(future, budget.seconds + WAIT_GRACE_S)
+        return await asyncio.wait_for(future, budget.seconds + KILL_GRACE_S + WAIT_GRACE_S)
     except asyncio.TimeoutError:
         log.warning("content check out of time unit=%s path=%s", unit.code, stored_path)
         return Check(dt.NOT_READ, reason="timeout")
@@ -118,7 +120,7 @@ async def check_file(services: Services, stored_path: str, kind: str, unit: Unit
 
 def _read_and_check(path: Path, kind: str, budget: dt.Budget, plan: Plan, roster: Roster, unit: UnitRecord,
                     deliverable: Deliverable) -> Check:
-    check = check_text(dt.read_text(path, kind, budget), plan, roster, unit, deliverable)
+    check = check_text(read_isolated(path, kind, budget), plan, roster, unit, deliverable)
     log.info("content check unit=%s kind=%s status=%s flags=%s", unit.code, kind, check.status,
              ",".join(check.flags) or "-")
     return check

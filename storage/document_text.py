@@ -9,7 +9,7 @@ each XML part (a zip bomb stops there) and seconds (checked between pages, parag
 
 It lives beside ``filetypes`` because it reads stored files by their sniffed kind and knows
 formats, not plans; comparing the text with the plan is ``handlers.content_check``.
-Synchronous and never raising: the caller runs it in a worker thread.
+Synchronous and never raising; the bot runs it in a child process (``storage.isolated_read``).
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ class Budget:
     part_bytes: int = 64 * MB  # uncompressed size of one XML part of a DOCX/ODT/XLSX
     rows: int = 5_000  # spreadsheet rows
     columns: int = 200  # spreadsheet columns per row
+    memory_bytes: int = 512 * MB  # memory the reading process may take beyond its start (``storage.isolated_read``)
 
 
 @dataclass(frozen=True)
@@ -96,19 +97,28 @@ class _Out:
         return "\n".join(self.lines)
 
 
-def read_text(path: Path | str, kind: str, budget: Budget = Budget()) -> DocumentText:
-    """The text of the file at ``path`` of sniffed ``kind`` (``storage.filetypes``), within ``budget``."""
-    reader = _READERS.get(kind)
+def without_reading(kind: str) -> DocumentText | None:
+    """What is known of a file of this kind without opening it (None: it must be read)."""
     if kind in IMAGE_KINDS:
         return DocumentText(NO_TEXT, reason="image")
-    if reader is None:
+    if kind not in _READERS:
         return DocumentText(NOT_READ, reason="format")
+    return None
+
+
+def read_text(path: Path | str, kind: str, budget: Budget = Budget()) -> DocumentText:
+    """The text of the file at ``path`` of sniffed ``kind`` (``storage.filetypes``), within ``budget``."""
+    if (known := without_reading(kind)) is not None:
+        return known
+    reader = _READERS[kind]
     try:
         return reader(Path(path), budget)
     except _TooLarge:
         return DocumentText(NOT_READ, reason="too-large")
     except _Encrypted:
         return DocumentText(UNREADABLE, reason="encrypted")
+    except MemoryError:  # past the reading process's memory limit: a bomb, or simply too big
+        return DocumentText(NOT_READ, reason="too-large")
     except Exception as exc:  # a damaged file of any sort: the check says so, intake goes on
         log.info("could not read %s file %s: %s: %s", kind, Path(path).name, type(exc).__name__, exc)
         return DocumentText(UNREADABLE, reason="damaged")
@@ -139,6 +149,8 @@ def _pdf(path: Path, budget: Budget) -> DocumentText:
             read += 1
             try:
                 text = page.extract_text() or ""
+            except MemoryError:
+                raise
             except Exception:  # one broken page does not hide the others
                 failed += 1
                 continue

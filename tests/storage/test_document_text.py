@@ -25,6 +25,26 @@ def read(tmp_path, data: bytes, name: str, budget: Budget = Budget()):
     return read_text(path, sniff(path), budget)
 
 
+def stream_pdf(raw_bytes: int) -> bytes:
+    """One page whose content stream inflates to ``raw_bytes`` of text operators (little on disk)."""
+    import zlib
+
+    packer, chunk = zlib.compressobj(9), b"BT /F1 9 Tf (a) Tj ET " * 50_000
+    stream = b"".join([packer.compress(chunk) for _ in range(raw_bytes // len(chunk))] + [packer.flush()])
+    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>",
+               b"<</Length %d/Filter/FlateDecode>>stream\n%s\nendstream" % (len(stream), stream),
+               b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<</Size 6/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
 def test_a_pdf_with_an_embedded_font_reads_in_vietnamese(tmp_path):
     doc = read(tmp_path, documents.pdf(LINES), "bc.pdf")
     assert doc.status == TEXT and doc.pages == 1 and not doc.truncated
@@ -133,3 +153,43 @@ def test_a_zip_bomb_stops_at_the_part_budget(tmp_path):
 def test_a_broken_container_is_unreadable(tmp_path, kind):
     path = write(tmp_path, b"PK\x03\x04" + b"\x00" * 200, f"x.{kind}")
     assert read_text(path, kind).status == UNREADABLE
+
+
+# ---- in a child process (storage/isolated_read.py) -------------------------------------------------
+def test_the_child_process_reads_what_the_bot_would(tmp_path):
+    from storage.isolated_read import read_isolated
+
+    path = write(tmp_path, documents.pdf(LINES), "bc.pdf")
+    assert read_isolated(path, "pdf") == read_text(path, "pdf")
+    assert read_isolated(path, "zip").reason == "format"  # nothing to open: no process
+
+
+def test_a_reading_past_its_time_is_killed(tmp_path, monkeypatch, caplog):
+    """One page that takes seconds to extract: the budget is checked between pages, so the child is killed."""
+    import time
+
+    from storage import isolated_read
+
+    monkeypatch.setattr(isolated_read, "KILL_GRACE_S", 0.0)
+    path = write(tmp_path, stream_pdf(20 * 1024 * 1024), "mot-trang-dai.pdf")
+    started = time.monotonic()
+    doc = isolated_read.read_isolated(path, "pdf", Budget(seconds=0.5, pages=1))
+    assert (doc.status, doc.reason) == (NOT_READ, "timeout")
+    assert time.monotonic() - started < 3
+    assert "took longer than" in caplog.text  # stopped by the parent, not by the reader's own check
+
+
+def test_a_reading_past_its_memory_stops_without_touching_the_bot(tmp_path):
+    from storage.isolated_read import read_isolated
+
+    path = write(tmp_path, stream_pdf(40 * 1024 * 1024), "dai.pdf")  # 40 MB of drawing operators
+    doc = read_isolated(path, "pdf", Budget(memory_bytes=16 * 1024 * 1024))
+    assert (doc.status, doc.reason) == (NOT_READ, "too-large")
+
+
+def test_a_pdf_bomb_is_refused_by_the_reader(tmp_path):
+    """A content stream inflating to 100 MB: pypdf's own limit (75 MB) stops it, in the child."""
+    from storage.isolated_read import read_isolated
+
+    doc = read_isolated(write(tmp_path, stream_pdf(100 * 1024 * 1024), "bom.pdf"), "pdf")
+    assert (doc.status, doc.text) == (UNREADABLE, "")
