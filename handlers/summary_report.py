@@ -1,10 +1,11 @@
 """The summary report the coordinating office owes the People's Committee, drafted as DOCX.
 
-``/baocaotonghop`` (staff) and ``agency-bot report --out FILE.docx``. The layout and every
-sentence are in the template ``messages/templates/bao-cao-tong-hop.docx`` (docxtpl: Jinja tags
-in a Word file staff can edit, Nghị định 30/2020/NĐ-CP layout); this module only gathers the
-facts, all from the plan and the store, so another plan's report needs no code change. The
-counts are ``handlers.reports.standings`` and ``tally``, the same as /tonghop and the workbook.
+``/baocaotonghop`` (staff) and ``agency-bot report --out FILE.docx``. The layout (as the decree
+on administrative documents, Nghị định 30, sets it) and every sentence are in the template
+``messages/templates/bao-cao-tong-hop.docx``: docxtpl, Jinja tags in a Word file staff can edit.
+This module only gathers the facts, all from the plan and the store, so another plan's report
+needs no code change. The counts are ``handlers.reports.standings`` and ``tally``, the same as
+/tonghop and the workbook.
 """
 
 from __future__ import annotations

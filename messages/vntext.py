@@ -54,7 +54,7 @@ def plain_date(value: date) -> str:
 
 
 def long_date(value: date) -> str:
-    """A document's date in words, Nghị định 30/2020/NĐ-CP style: day below 10 and months 1–2
-    padded ("ngày 05 tháng 02 năm 2021", "ngày 05 tháng 10 năm 2020")."""
+    """A document's date in words as the decree on administrative documents (Nghị định 30) writes it:
+    days below 10 and the months 1–2 padded ("ngày 05 tháng 02 năm 2021", "ngày 15 tháng 10 năm 2025")."""
     month = f"{value.month:02d}" if value.month < 3 else str(value.month)
     return f"ngày {value.day:02d} tháng {month} năm {value.year}"
