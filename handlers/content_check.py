@@ -145,14 +145,14 @@ def check_text(doc: dt.DocumentText, plan: Plan, roster: Roster, unit: UnitRecor
     if author is not None and author.code != unit.code:
         flags.append(OTHER_UNIT)
         other = author.name
-    elif not own_named and not template:
+    elif not own_named and not template and not doc.sheet:  # an annex table need not repeat the name
         flags.append(UNIT_MISSING)
     years, dated = _other_year(doc.text, plan)
     if years or dated:
         flags.append(OTHER_YEAR)
     if template:
         flags.append(TEMPLATE)
-    elif not _on_topic(tokens, deliverable):
+    elif not doc.sheet and not _on_topic(tokens, deliverable):  # (nor its title)
         flags.append(OFF_TOPIC)
     return Check(doc.status, tuple(flags), other_unit=other, years=years, dated=dated)
 

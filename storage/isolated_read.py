@@ -1,15 +1,15 @@
 """``document_text.read_text`` in a child process: hard limits, and the GIL left to the conversation.
 
 Measured (bench/bench_document_text.py): pypdf is pure Python, so reading in a worker thread
-holds the GIL in 5 ms slices and the event loop, which needs it after every network wait,
-answered a burst of other people's questions about 2× slower while a 20 MB PDF was read. In a
-child process the bot's own process is untouched, and the budget becomes a hard one: the child
-is killed when its time is up and cannot grow past ``Budget.memory_bytes`` (a decompression bomb
-gets a MemoryError, not the server's memory).
+holds the GIL in 5 ms slices, and the event loop, which needs it back after every network wait,
+answered a burst of other people's questions 2-4x slower while a 20 MB PDF was read. In a child
+process the bot keeps its GIL, and the budget becomes a hard one: the child is killed when its
+time is up, cannot map more than ``Budget.memory_bytes`` beyond its start (a decompression bomb
+gets a MemoryError, not the server's memory), and runs at a lower CPU priority than the bot.
 
 Children are forked from a small server process started once (``forkserver``: never a fork of
-the bot's own threads) with the readers already imported, so each file costs a fork, not an
-interpreter start. The caller waits for the child in a worker thread (``asyncio.to_thread``).
+the bot's own threads) with the readers already imported, so each file costs a fork and ~0.1 s
+of the child's CPU, not an interpreter start. The caller waits for the child in a worker thread.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ log = logging.getLogger("agency_bot.document_text")
 
 KILL_GRACE_S = 2.0  # beyond the budget's seconds (checked between pages) before the child is killed
 NICENESS = 10  # the reading yields the CPU to the conversation (and to everything else) when both want it
-PRELOAD = ["storage.document_text", "pypdf", "lxml.etree", "openpyxl"]
+# imported once by the server, not by every child; "__main__" too, or each child would import the
+# program's main module again (multiprocessing does that for a main run from a path)
+PRELOAD = ["__main__", "storage.isolated_read", "pypdf", "lxml.etree", "openpyxl"]
 
 _context = None
 

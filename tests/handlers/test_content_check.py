@@ -156,10 +156,13 @@ async def test_a_sheet_with_no_number_is_a_template(talk, services, district):
     empty = documents.xlsx([["Đơn vị", DISTRICT], ["Năm", "2020"], ["Số đơn vị trực thuộc đã kiểm tra", None]])
     await send(talk, district, empty, "phu-luc.xlsx")
     assert rows(services)[-1].content_check["flags"] == ["template"]
-    filled = documents.xlsx([["Đơn vị", DISTRICT, "Năm 2020"], ["Báo cáo tự kiểm tra cải cách hành chính", None],
-                             ["Số đơn vị trực thuộc đã kiểm tra", 5]])
-    await send(talk, district, filled, "phu-luc-2.xlsx")
+    annex = documents.xlsx([["Phụ lục: số liệu tự kiểm tra năm 2020"], ["Số đơn vị trực thuộc", 12],
+                            ["Số đơn vị đã kiểm tra", 5]])  # an annex table: no name, no title, just figures
+    await send(talk, district, annex, "phu-luc-2.xlsx")
     assert rows(services)[-1].content_check["flags"] == []
+    other = documents.xlsx([["Đơn vị", "UBND huyện Giồng Riềng"], ["Năm 2019"], ["Số đơn vị đã kiểm tra", 5]])
+    await send(talk, district, other, "phu-luc-3.xlsx")
+    assert rows(services)[-1].content_check["flags"] == ["other_unit", "other_year"]
 
 
 async def test_staff_see_the_flag_in_the_overview_the_full_list_the_workbook_and_the_notice(talk, services, clock):
