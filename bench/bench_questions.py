@@ -120,7 +120,7 @@ def _make_asker(plan: Plan, case: Case) -> tuple[UnitRecord | None, BenchWorld]:
     if not case.unit:
         return None, BenchWorld(plan)
     resolution = Roster.from_plan(plan).resolve(case.unit)
-    unit = resolution.found
+    unit = resolution.unit or resolution.new_unit
     if unit is None:
         raise SystemExit(f"unknown unit in labelled set: {case.unit}")
     if case.inspection is not None and not unit.inspected:

@@ -9,12 +9,10 @@ import sys
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
-from messages.plan import Plan
 from messages.plan_loader import PlanError, bundled_plan_path, load_plan
 from messages.texts import cli as texts
 from messages.texts import console as console_texts
 from messages.units import UnitRecord
-from messages.vntext import fmt_date
 
 
 class CliError(Exception):
@@ -46,6 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help=H["export"])
     export.add_argument("--out", required=True, type=Path)
     sub.add_parser("report", help=H["report"]).add_argument("--out", required=True, type=Path)
+    units = sub.add_parser("units", help=H["units"])
+    units_sub = units.add_subparsers(dest="units_command", required=True)
+    units_import = units_sub.add_parser("import", help=H["units.import"])
+    units_import.add_argument("file", type=Path, metavar="FILE", help=H["units.file"])
+    units_import.add_argument("--dry-run", action="store_true", help=H["units.dry_run"])
+    units_sub.add_parser("list", help=H["units.list"])
     db = sub.add_parser("db", help=H["db"])
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help=H["db.upgrade"])
@@ -61,12 +65,13 @@ def main(argv: list[str] | None = None) -> int:
         from bot.logs import setup_logging
 
         # the terminal conversation stays readable: only warnings unless LOG_LEVEL asks for more
-        quiet = args.command in ("chat", "ask", "plan", "invite", "reminders", "export", "report", "db")
+        quiet = args.command in ("chat", "ask", "plan", "invite", "reminders", "export", "report", "db", "units")
         level = settings.log_level if "log_level" in settings.model_fields_set or not quiet else "WARNING"
         setup_logging(level, _secrets(settings))
         handler = {
             "run": cmd_run, "chat": cmd_chat, "ask": cmd_ask, "plan": cmd_plan_show, "invite": cmd_invite,
             "reminders": cmd_reminders, "export": cmd_export, "report": cmd_report, "db": cmd_db_upgrade,
+            "units": cmd_units,
         }[args.command]
         return handler(settings, args) or 0
     except (SettingsError, CliError) as exc:
@@ -112,58 +117,43 @@ def plan_check(file: str | None) -> int:
 
 
 def cmd_plan_show(settings: Settings, args: argparse.Namespace) -> int:
-    print(describe_plan(load_plan(settings.plan_file)))
+    from handlers.plan_summary import describe_plan
+
+    print(describe_plan(load_plan(settings.plan_file), _services(settings).roster()))
     return 0
 
 
-def describe_plan(plan: Plan) -> str:
-    doc, insp = plan.document, plan.inspection
-    lines = [texts.SHOW_TITLE.format(citation=doc.citation, title=doc.title),
-             texts.SHOW_ISSUER.format(issuer=doc.issuer, signer=doc.signer.full), texts.SHOW_BASES]
-    lines += [texts.SHOW_BASE.format(label=b.label, subject=b.subject) for b in plan.legal_bases]
-    count = {tier: sum(1 for u in plan.units if u.tier == tier) for tier in ("department", "district", "commune")}
-    lines.append(texts.SHOW_ROSTER.format(departments=count["department"], districts=count["district"],
-                                          communes=count["commune"]))
-    lines.append(texts.SHOW_INSPECTED.format(section=plan.section_label(insp.section)))
-    for tier, codes in (("department", insp.departments), ("district", insp.districts), ("commune", insp.communes)):
-        if codes:
-            names = ", ".join(plan.unit(c).name for c in codes)
-            lines.append(texts.SHOW_INSPECTED_TIER.format(label=texts.TIER_LABEL[tier], count=len(codes), names=names))
-    if not insp.communes:
-        lines.append(texts.SHOW_COMMUNES_RULE.format(count=insp.communes_per_district,
-                                                     section=plan.section_label(insp.communes_section)))
-    w = insp.window
-    lines.append(texts.SHOW_WINDOW.format(label=w.label, start=fmt_date(w.start), end=fmt_date(w.end),
-                                          section=plan.section_label(insp.window_section)))
-    lines.append(texts.SHOW_DELIVERABLES)
-    announcer = plan.unit(insp.announced_by)
-    for d in plan.deliverables:
-        if d.due.date is not None:
-            due = texts.SHOW_DUE_DATE.format(date=fmt_date(d.due.date), wording=d.due.wording)
-        else:
-            due = texts.SHOW_DUE_INSPECTION.format(announcer=announcer.name, window=w.label, end=fmt_date(w.end))
-        lines.append(texts.SHOW_DELIVERABLE.format(title=d.title, section=plan.section_label(d.section), sender=d.sender,
-                                                   recipient=d.recipient, due=due))
-    lines.append(texts.SHOW_OBLIGATIONS)
-    lines += [texts.SHOW_OBLIGATION.format(section=o.section, audience=texts.AUDIENCE[o.applies_to],
-                                           summary=o.summary) for o in plan.obligations]
-    return "\n".join(lines)
-
-
 # ---- helpers ------------------------------------------------------------------
-def resolve_unit_arg(services, query: str, *, allow_new: bool = True) -> UnitRecord:
-    """A unit from a code or a name as people write it; a new commune is added to the store."""
-    from handlers.start import ensure_unit
+def resolve_unit_arg(services, query: str) -> UnitRecord:
+    """A unit from a code or a name as people write it; a name not in the roster is never added here."""
+    from messages.texts import units as unit_texts
 
     resolution = services.roster().resolve(query)
     if resolution.unit is not None:
         return resolution.unit
-    if resolution.new_commune is not None and allow_new:
-        ensure_unit(services, resolution.new_commune, source="staff")
-        return services.roster().get(resolution.new_commune.code)
     if resolution.candidates:
-        raise CliError(texts.AMBIGUOUS_UNIT.format(query=query, names="; ".join(u.name for u in resolution.candidates)))
+        raise CliError(unit_texts.CLI_AMBIGUOUS.format(query=query,
+                                                       names="; ".join(u.name for u in resolution.candidates)))
+    if resolution.new_unit is not None:
+        raise CliError(unit_texts.CLI_NEW_UNIT.format(query=query, unit=resolution.new_unit.name))
     raise CliError(texts.UNKNOWN_UNIT.format(query=query))
+
+
+def cmd_units(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers import roster_import
+
+    services = _services(settings)
+    if args.units_command == "list":
+        print(roster_import.list_roster(services))
+        return 0
+    try:
+        report = roster_import.check(services, roster_import.read_rows(args.file))
+        if not args.dry_run and not report.problems:
+            roster_import.apply(services, report)
+    except roster_import.ImportFailed as exc:
+        raise CliError(str(exc)) from None
+    print(roster_import.describe(services, report, args.dry_run))
+    return 2 if report.problems else 0
 
 
 def _services(settings: Settings):

@@ -18,12 +18,12 @@ from typing import Any
 
 from handlers.broadcast_reports import names, reports_for, summary_text
 from handlers.context import Context, Services
-from handlers.formatting import fmt_mb, tier_name
+from handlers.formatting import fmt_mb
+from handlers.unit_picker import unit_examples
 from handlers.reports import standings, unit_order
 from handlers.router import Router
 from handlers.types import FileTooLarge, Option, Reply
 from messages.texts import broadcast as texts
-from messages.texts import common as common_texts
 from messages.texts import delivery as delivery_texts
 from messages.units import UnitRecord
 from messages.vntext import fmt_datetime
@@ -49,8 +49,8 @@ def audience_label(services: Services, audience: dict) -> str:
     kind = audience.get("kind")
     if kind == "all":
         return texts.AUDIENCE_ALL
-    if kind == "tier":
-        return tier_name(audience.get("tier"))
+    if kind == "level":
+        return services.plan.level_name(audience.get("level"))
     if kind == "inspected":
         return texts.AUDIENCE_INSPECTED
     if kind == "not_inspected":
@@ -70,8 +70,8 @@ def audience_units(services: Services, audience: dict) -> list[UnitRecord]:
     units = unit_order(services)
     if kind == "all":
         return units
-    if kind == "tier":
-        return [u for u in units if u.tier == audience.get("tier")]
+    if kind == "level":
+        return [u for u in units if u.level == audience.get("level")]
     if kind == "inspected":
         return [u for u in units if u.inspected]
     if kind == "not_inspected":
@@ -189,7 +189,8 @@ def register(router: Router) -> None:
     async def thongbao(ctx: Context) -> list[Reply]:
         plan = ctx.plan
         choices: list[tuple[str, dict]] = [(texts.AUDIENCE_ALL, {"kind": "all"})]
-        choices += [(label, {"kind": "tier", "tier": tier}) for tier, label in common_texts.TIER.items()]
+        present = {u.level for u in ctx.services.roster().units}  # a level with no unit reaches nobody
+        choices += [(plan.level_name(lv), {"kind": "level", "level": lv}) for lv in plan.level_order() if lv in present]
         choices += [(texts.AUDIENCE_INSPECTED, {"kind": "inspected"}),
                     (texts.AUDIENCE_NOT_INSPECTED, {"kind": "not_inspected"})]
         choices += [(texts.AUDIENCE_OWES.format(short=d.short), {"kind": "owes", "deliverable": d.id})
@@ -203,7 +204,7 @@ def register(router: Router) -> None:
         audience = payload["audience"]
         if audience.get("kind") == "unit" and "unit" not in audience:
             ctx.set_state(S_UNIT)
-            return [Reply(texts.ASK_UNIT, options=[_cancel_option(ctx)])]
+            return [Reply(texts.ASK_UNIT.format(examples=unit_examples(ctx.services)), options=[_cancel_option(ctx)])]
         return _ask_text(ctx, audience)
 
     @router.state(S_UNIT)

@@ -75,12 +75,16 @@ class Services:
         if self._roster is None:
             with self.store.session() as s:
                 extra = unit_store.runtime_units(s)
-                inspected = unit_store.inspected_communes(s)
+                inspected = unit_store.staff_selected(s)
             self._roster = Roster.from_plan(self.plan, extra).marked_inspected(inspected)
         return self._roster
 
     def units_changed(self) -> None:
         self._roster = None
+
+    def may_be_chosen(self, unit: UnitRecord) -> bool:
+        """Not inspected yet, but the plan leaves the announcer a choice that may fall on it."""
+        return not unit.inspected and self.plan.may_be_chosen(unit.level, unit.parent, self.roster().inspected_codes())
 
     def inspection_at(self, unit_code: str) -> datetime | None:
         with self.store.session() as s:
@@ -93,12 +97,13 @@ class Services:
             return {v.unit_code: v.starts_at.astimezone(self.tz) for v in unit_store.all_inspections(s)}
 
     def deadlines(self, unit: UnitRecord) -> list[Deadline]:
-        return deadlines_for(self.plan, unit.code, unit.inspected, self.tz, self.inspection_at(unit.code))
+        return deadlines_for(self.plan, unit.code, unit.inspected, self.tz, self.inspection_at(unit.code), unit.level)
 
     def deadlines_many(self, units: list[UnitRecord]) -> dict[str, list[Deadline]]:
         """``deadlines`` for many units with one query, whatever their number (overview, export)."""
         visits = self.inspections()
-        return {u.code: deadlines_for(self.plan, u.code, u.inspected, self.tz, visits.get(u.code)) for u in units}
+        return {u.code: deadlines_for(self.plan, u.code, u.inspected, self.tz, visits.get(u.code), u.level)
+                for u in units}
 
     def file_limit(self, channel: str) -> int:
         """The largest file the bot takes in on ``channel`` (what that platform lets a bot download)."""

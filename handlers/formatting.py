@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from messages.deadlines import END_OF_DAY, Deadline, calendar_days
-from messages.plan import Plan
+from messages.plan import Plan, Selection
 from messages.texts import common as texts
 from messages.vntext import fmt_date, fmt_datetime, strip_marks
 
@@ -42,20 +42,28 @@ def visit_when(at: datetime, now: datetime) -> str:
 
 
 def due_text(deadline: Deadline) -> str:
-    """dd/mm/yyyy for an end-of-day deadline, dd/mm/yyyy hh:mm for an appointment."""
+    """dd/mm/yyyy for an end-of-day deadline, dd/mm/yyyy hh:mm for an appointment, or "not yet set"."""
     at = deadline.at
-    text = fmt_date(at) if at.time() == END_OF_DAY else fmt_datetime(at)
-    return text + (texts.PROVISIONAL_DUE if deadline.provisional else "")
+    if at is None:
+        return texts.DUE_UNSET
+    return fmt_date(at) if at.time() == END_OF_DAY else fmt_datetime(at)
+
+
+def deadline_left(deadline: Deadline, now: datetime) -> str:
+    """``time_left`` of a deadline, or why there is none yet."""
+    return texts.DUE_UNSET_LEFT if deadline.at is None else time_left(deadline.at, now)
 
 
 def late_by(deadline: Deadline, received_at: datetime) -> str:
-    """How late a file arriving at ``received_at`` is: whole days, or "under a day"."""
+    """How late a file arriving at ``received_at`` is (the deadline is set): whole days, or "under a day"."""
     days = -calendar_days(deadline.at, received_at)
     return texts.LATE_BY_DAYS.format(n=days) if days >= 1 else texts.LATE_BY_HOURS
 
 
 def on_time_word(deadline: Deadline, first_received_at: datetime | None) -> str:
-    """On time or late, by the one rule (``Deadline.met_by``)."""
+    """On time or late, by the one rule (``Deadline.met_by``); received before any deadline was set."""
+    if deadline.unset:
+        return texts.RECEIVED_BEFORE_DEADLINE
     return texts.ON_TIME if deadline.met_by(first_received_at) else texts.LATE
 
 
@@ -91,9 +99,17 @@ def preparation(plan: Plan) -> list[str]:
                                     for o in duties]]
 
 
-def tier_name(tier: str | None) -> str:
-    return texts.TIER.get(tier or "", tier or "")
+def selection_rule(plan: Plan, selection: Selection) -> str:
+    """How the plan chooses the units of a level it does not name: its own words when it has them."""
+    if selection.wording:
+        return texts.QUOTED.format(text=selection.wording)
+    if selection.per_parent is not None:
+        parent = plan.level(plan.level(selection.level).parent)
+        return texts.RULE_PER_PARENT.format(n=f"{selection.per_parent:02d}", level=plan.level_name(selection.level),
+                                            parent=parent.name if parent else "")
+    return texts.RULE_COUNT.format(n=f"{selection.count:02d}", level=plan.level_name(selection.level))
 
 
-def tier_short(tier: str | None) -> str:
-    return texts.TIER_SHORT.get(tier or "", tier or "")
+def words(plan: Plan) -> dict[str, str]:
+    """The plan's own names that general sentences refer to (``{coordinator}``, ``{issuer}``)."""
+    return {"coordinator": plan.coordinator_name, "issuer": plan.document.issuer_short}

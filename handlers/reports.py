@@ -14,7 +14,6 @@ from pathlib import Path
 
 from handlers import content_check
 from handlers.context import Context, Services
-from handlers.formatting import tier_name
 from handlers.router import Router
 from handlers.types import Reply
 from messages.deadlines import Deadline
@@ -27,7 +26,6 @@ from storage import reports as report_store
 
 log = logging.getLogger("agency_bot.reports")
 
-TIERS = ("department", "district", "commune")
 # The short overview is read on a phone: a screenful or two. Lists of names shrink to fit;
 # the full list (a button) and the workbook have everything. Channels split long texts.
 OVERVIEW_MAX_CHARS = 3500
@@ -68,17 +66,21 @@ class Standing:
 
 
 def unit_order(services: Services) -> list[UnitRecord]:
-    """Departments, then districts, then communes (by district, then name); plan order within."""
+    """By the plan's levels (parents' levels first); within a level by parent, then plan order, then name."""
     roster = services.roster()
     index = {u.code: i for i, u in enumerate(roster.units)}
+    levels = {lv: i for i, lv in enumerate(services.plan.level_order())}
 
     def key(u: UnitRecord) -> tuple:
-        tier = TIERS.index(u.tier) if u.tier in TIERS else len(TIERS)
-        if u.tier == "commune":
-            return tier, index.get(u.parent or "", 0), u.name
-        return tier, index[u.code], u.name
+        return levels.get(u.level, len(levels)), index.get(u.parent or "", -1), index[u.code], u.name
 
     return sorted(roster.units, key=key)
+
+
+def level_order(services: Services, present: set[str]) -> list[str]:
+    """The plan's levels that ``present`` has, in plan order, then any unknown ones."""
+    order = [lv for lv in services.plan.level_order() if lv in present]
+    return order + sorted(present - set(order))
 
 
 def standings(services: Services) -> dict[str, list[Standing]]:
@@ -95,7 +97,7 @@ def standings(services: Services) -> dict[str, list[Standing]]:
             got = received.get((unit.code, deadline.deliverable.id))
             out[deadline.deliverable.id].append(Standing(
                 unit=unit, deadline=deadline, received=got, focal_points=focal.get(unit.code, 0),
-                overdue=got is None and now > deadline.at,
+                overdue=got is None and deadline.passed(now),
             ))
     return out
 
@@ -124,18 +126,18 @@ class Tally:
         return self.on_time + self.late
 
 
-def tally(rows: list[Standing]) -> tuple[Tally, dict[str, Tally]]:
-    """Totals and per-tier totals (tiers in a fixed order, only those present)."""
-    total, by_tier = Tally(), {}
+def tally(rows: list[Standing], services: Services) -> tuple[Tally, dict[str, Tally]]:
+    """Totals and per-level totals (the plan's levels in order, only those present)."""
+    total, by_level = Tally(), {}
     for st in rows:
         total.add(st)
-        by_tier.setdefault(st.unit.tier, Tally()).add(st)
-    ordered = {t: by_tier[t] for t in (*TIERS, *sorted(set(by_tier) - set(TIERS))) if t in by_tier}
-    return total, ordered
+        by_level.setdefault(st.unit.level, Tally()).add(st)
+    return total, {lv: by_level[lv] for lv in level_order(services, set(by_level))}
 
 
 def due_label(deliverable: Deliverable) -> str:
-    return fmt_date(deliverable.due.date) if deliverable.due.date is not None else texts.OVERVIEW_DUE_VARIES
+    last = deliverable.due.last_day
+    return fmt_date(last) if last is not None else texts.OVERVIEW_DUE_VARIES
 
 
 # ---- the overview -----------------------------------------------------------------
@@ -153,7 +155,7 @@ def overview_text(services: Services, names_per_deliverable: int = OVERVIEW_NAME
         blocks = [texts.OVERVIEW_HEADER.format(now=now)]
         for deliverable in services.plan.deliverables:
             rows = table[deliverable.id]
-            blocks.append(_overview_block(deliverable, rows, names))
+            blocks.append(_overview_block(services, deliverable, rows, names))
         blocks.append(texts.OVERVIEW_FOOTER)
         text = "\n\n".join(blocks)
         if len(text) <= OVERVIEW_MAX_CHARS:
@@ -161,15 +163,15 @@ def overview_text(services: Services, names_per_deliverable: int = OVERVIEW_NAME
     return text
 
 
-def _overview_block(deliverable: Deliverable, rows: list[Standing], names: int) -> str:
+def _overview_block(services: Services, deliverable: Deliverable, rows: list[Standing], names: int) -> str:
     lines = [texts.OVERVIEW_DELIVERABLE.format(title=deliverable.short, due=due_label(deliverable))]
     if not rows:
         lines.append(texts.OVERVIEW_NOBODY_OWES)
         return "\n".join(lines)
-    total, by_tier = tally(rows)
+    total, by_level = tally(rows, services)
     lines.append(_counts(total, texts.OVERVIEW_TOTALS))
-    if len(by_tier) > 1:
-        lines += [_counts(t, texts.OVERVIEW_TIER, tier=tier_name(tier)) for tier, t in by_tier.items()]
+    if len(by_level) > 1:
+        lines += [_counts(t, texts.OVERVIEW_LEVEL, level=services.plan.level_name(lv)) for lv, t in by_level.items()]
     missing = [st.unit.name for st in rows if not st.submitted]
     if not missing:
         lines.append(texts.OVERVIEW_ALL_IN)
@@ -207,12 +209,10 @@ def full_list_texts(services: Services) -> list[str]:
             lines.append(texts.FULL_GROUP.format(label=label, n=len(members)))
             if not members:
                 lines.append(texts.FULL_NONE)
-            for tier in (*TIERS, *sorted({m.unit.tier for m in members} - set(TIERS))):
-                in_tier = [m for m in members if m.unit.tier == tier]
-                if not in_tier:
-                    continue
-                lines.append(texts.FULL_TIER.format(tier=tier_name(tier)))
-                lines += [texts.FULL_LINE.format(name=m.unit.name, detail=_detail(services, m)) for m in in_tier]
+            for level in level_order(services, {m.unit.level for m in members}):
+                in_level = [m for m in members if m.unit.level == level]
+                lines.append(texts.FULL_LEVEL.format(level=services.plan.level_name(level)))
+                lines += [texts.FULL_LINE.format(name=m.unit.name, detail=_detail(services, m)) for m in in_level]
         out.append("\n".join(lines))
     return out
 

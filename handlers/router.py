@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable, Literal
 
 from handlers.context import Context, Services
+from handlers.formatting import words
 from handlers.types import Actor, Inbound, Reply
 from messages.texts import common as texts
 from messages.vntext import fold
@@ -97,7 +98,7 @@ class Router:
             return replies
         except Exception:
             log.exception("handling failed channel=%s message=%s", inbound.channel, inbound.message_id)
-            return [Reply(texts.INTERNAL_ERROR)]
+            return [Reply(texts.INTERNAL_ERROR.format(**words(services.plan)))]
 
     @staticmethod
     def _group_options(services: Services, replies: list[Reply]) -> None:
@@ -171,9 +172,9 @@ class Router:
     def _refuse(self, ctx: Context, role: Role, what: str) -> list[Reply] | None:
         if role == "staff" and not ctx.actor.is_staff:
             log.warning("refused staff-only %s to person=%s channel=%s", what, ctx.actor.person_id, ctx.actor.channel)
-            return [Reply(texts.STAFF_ONLY)]
+            return [Reply(texts.STAFF_ONLY.format(**words(ctx.plan)))]
         if role == "focal" and not ctx.actor.registered:
-            return [Reply(texts.NOT_REGISTERED)]
+            return [Reply(texts.NOT_REGISTERED.format(**words(ctx.plan)))]
         return None
 
     def parse_command(self, channel: str, text: str) -> tuple[str, str] | None:

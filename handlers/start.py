@@ -6,14 +6,16 @@ import logging
 from datetime import timedelta
 
 from handlers.context import Context, Services
+from handlers.formatting import words
 from handlers.router import Router, takes_args
 from handlers.types import Reply
 from messages.texts import common as common_texts
 from messages.texts import registration as texts
 from messages.units import UnitRecord
 from messages.vntext import fmt_datetime
+from handlers import unit_picker
+from handlers.unit_picker import unit_example
 from storage import invites, people
-from storage import units as unit_store
 
 log = logging.getLogger("agency_bot.registration")
 
@@ -37,9 +39,9 @@ def register(router: Router) -> None:
         if ctx.actor.unit:
             lines.append(texts.REGISTERED_AS.format(unit=ctx.actor.unit.name))
         elif not ctx.actor.is_staff:
-            lines.append(texts.HOW_TO_REGISTER)
+            lines.append(texts.HOW_TO_REGISTER.format(**words(ctx.plan)))
         if ctx.actor.is_staff:
-            lines.append(texts.STAFF_GREETING)
+            lines.append(texts.STAFF_GREETING.format(**words(ctx.plan)))
         return [Reply("\n\n".join(lines))]
 
     @router.command("help", role="any", description=texts.COMMAND_HELP, aliases=("huong dan", "tro giup"))
@@ -48,12 +50,12 @@ def register(router: Router) -> None:
         lines += [texts.HELP_LINE.format(name=c.name, description=c.description)
                   for c in router.menu(staff=False)]
         if ctx.actor.is_staff:
-            lines += ["", texts.HELP_STAFF_HEADER]
+            lines += ["", texts.HELP_STAFF_HEADER.format(**words(ctx.plan))]
             lines += [texts.HELP_LINE.format(name=c.name, description=c.description)
                       for c in router.commands.values() if c.role == "staff" and c.menu]
         lines += ["", texts.HELP_FOOTER]
         if not ctx.actor.registered and not ctx.actor.is_staff:
-            lines += [texts.HOW_TO_REGISTER]
+            lines += [texts.HOW_TO_REGISTER.format(**words(ctx.plan))]
         return [Reply("\n".join(lines))]
 
     @router.command("huy", role="any", description=texts.COMMAND_CANCEL, aliases=("cancel",))
@@ -74,45 +76,25 @@ def register(router: Router) -> None:
     async def moi(ctx: Context) -> list[Reply]:
         query = ctx.args.strip()
         if not query:
-            return [Reply(texts.INVITE_USAGE)]
-        resolution = ctx.services.roster().resolve(query)
-        if resolution.candidates and not resolution.found:
-            options = [ctx.option(u.name, "invite_unit", code=u.code) for u in resolution.candidates[:5]]
-            return [Reply(texts.INVITE_WHICH_UNIT.format(query=query), options=options)]
-        unit = resolution.found
-        if unit is None:
-            return [Reply(texts.INVITE_UNKNOWN_UNIT.format(query=query))]
-        return invite_replies(ctx, unit)
+            return [Reply(texts.INVITE_USAGE.format(example=unit_example(ctx.services)))]
+        picked = unit_picker.pick(ctx, query, "invite_unit")
+        return picked if isinstance(picked, list) else invite_replies(ctx, picked)
 
     @router.action("invite_unit", role="staff", once=True)
     async def invite_unit(ctx: Context, payload: dict) -> list[Reply]:
-        unit = ctx.services.roster().get(payload["code"])
+        unit, added = unit_picker.chosen(ctx, payload)
         if unit is None:
             return [Reply(common_texts.CHOICE_EXPIRED)]
-        return invite_replies(ctx, unit)
+        return invite_replies(ctx, unit, added)
 
 
-def invite_replies(ctx: Context, unit: UnitRecord) -> list[Reply]:
-    lines = []
-    added = ensure_unit(ctx.services, unit, source="staff")
-    if added:
-        parent = ctx.services.roster().get(unit.parent or "")
-        lines.append(texts.INVITE_NEW_COMMUNE.format(unit=unit.name, parent=parent.name if parent else ""))
+def invite_replies(ctx: Context, unit: UnitRecord, added: str | None = None) -> list[Reply]:
+    lines = [added] if added else []
     code, expires = issue_invite(ctx.services, unit.code, ctx.actor.person_id)
     lines.append(texts.INVITE_OK.format(unit=unit.name, code=code, expires=fmt_datetime(expires),
                                         how=invite_how(ctx.services, code)))
     log.info("invite issued unit=%s by person=%s", unit.code, ctx.actor.person_id)
     return [Reply("\n".join(lines))]
-
-
-def ensure_unit(services: Services, unit: UnitRecord, source: str) -> bool:
-    """Store a unit read from a name (a new commune); True if it was added."""
-    with services.store.session() as s:
-        if unit_store.get(s, unit.code) is not None:
-            return False
-        unit_store.add(s, unit, source)
-    services.units_changed()
-    return True
 
 
 def issue_invite(services: Services, unit_code: str, created_by: int | None, days: int | None = None):
@@ -145,8 +127,8 @@ async def redeem(ctx: Context, code: str) -> list[Reply]:
                 return [Reply(texts.REGISTER_SAME.format(unit=current.name))]
             target = services.roster().get(row_unit) if row_unit else None
             if target is None:
-                return [Reply(texts.REGISTER_UNKNOWN)]
-            return [Reply(texts.REGISTER_OTHER_UNIT.format(current=current.name, unit=target.name))]
+                return [Reply(texts.REGISTER_UNKNOWN.format(**words(ctx.plan)))]
+            return [Reply(texts.REGISTER_OTHER_UNIT.format(current=current.name, unit=target.name, **words(ctx.plan)))]
         # the spent code and the registration it grants: one transaction
         result = invites.redeem(s, code, person, services.clock.real_now(), commit=False)
         if result.outcome == "ok":
@@ -154,11 +136,11 @@ async def redeem(ctx: Context, code: str) -> list[Reply]:
         s.commit()
     if result.outcome == "unknown":
         log.info("invite refused (unknown) person=%s", ctx.actor.person_id)
-        return [Reply(texts.REGISTER_UNKNOWN)]
+        return [Reply(texts.REGISTER_UNKNOWN.format(**words(ctx.plan)))]
     if result.outcome == "used":
-        return [Reply(texts.REGISTER_USED)]
+        return [Reply(texts.REGISTER_USED.format(**words(ctx.plan)))]
     if result.outcome == "expired":
-        return [Reply(texts.REGISTER_EXPIRED)]
+        return [Reply(texts.REGISTER_EXPIRED.format(**words(ctx.plan)))]
     unit = services.roster().get(result.unit_code)
     log.info("registered person=%s unit=%s", ctx.actor.person_id, result.unit_code)
     services.emit("person_registered", person_id=ctx.actor.person_id, unit_code=result.unit_code)

@@ -8,7 +8,7 @@ about the 2020 Kien Giang plan is written here.
 from __future__ import annotations
 
 from handlers.context import Context
-from handlers.formatting import due_text, on_time_word, preparation, time_left, visit_when
+from handlers.formatting import deadline_left, due_text, on_time_word, preparation, selection_rule, visit_when, words
 from handlers.router import Router
 from handlers.types import Reply
 from messages.texts import status as texts
@@ -51,7 +51,7 @@ def status_text(ctx: Context, unit: UnitRecord) -> str:
         got = received.get(d.id)
         if got is None:
             owed += 1
-            lines.append(texts.STATUS_OWED.format(days=time_left(deadline.at, now)))
+            lines.append(texts.STATUS_OWED.format(days=deadline_left(deadline, now)))
             continue
         lines.append(texts.STATUS_RECEIVED.format(
             receipt=got.receipt_no, received=fmt_datetime(local(got.received_at)), name=got.original_name,
@@ -83,15 +83,15 @@ def deadlines_text(ctx: Context, unit: UnitRecord) -> str:
         d, got = deadline.deliverable, received.get(deadline.deliverable.id)
         state = (texts.DEADLINE_SUBMITTED.format(receipt=got.receipt_no,
                                                  timeliness=on_time_word(deadline, got.first_received_at))
-                 if got else time_left(deadline.at, now))
+                 if got else deadline_left(deadline, now))
         lines.append(texts.DEADLINE_ITEM.format(n=n, title=d.title, due=due_text(deadline), state=state,
                                                 wording=d.due.wording, citation=plan.cite(d.section),
                                                 recipient=d.recipient))
-    if any(d.provisional for d in deadlines):
-        inspection = plan.inspection
-        lines += ["", texts.DEADLINE_PROVISIONAL.format(
-            window=inspection.window.label, end=fmt_date(inspection.window.end), announcer=_announcer(ctx),
-            section=plan.section_label(inspection.announce_section))]
+    if any(d.unset for d in deadlines):
+        w = plan.inspection.window
+        lines += ["", texts.DEADLINE_UNSET.format(
+            window=w.label, start=fmt_date(w.start), end=fmt_date(w.end), announcer=_announcer(ctx),
+            section=plan.section_label(plan.inspection.announce_section))]
     return "\n".join(lines)
 
 
@@ -102,7 +102,7 @@ def schedule_text(ctx: Context, unit: UnitRecord) -> str:
     at = ctx.services.inspection_at(unit.code)
     lines = [texts.SCHEDULE_HEADER.format(unit=unit.name)]
     if at is not None:
-        lines.append(texts.SCHEDULE_SET.format(when=fmt_datetime(at), state=visit_when(at, now)))
+        lines.append(texts.SCHEDULE_SET.format(when=fmt_datetime(at), state=visit_when(at, now), **words(plan)))
         lines += preparation(plan)
         return "\n".join(lines)
     if unit.inspected:
@@ -113,10 +113,16 @@ def schedule_text(ctx: Context, unit: UnitRecord) -> str:
             announcer=_announcer(ctx), announce_section=plan.section_label(inspection.announce_section)))
         lines += preparation(plan)
         return "\n".join(lines)
-    lines.append(texts.SCHEDULE_NOT_INSPECTED.format(unit=unit.name, year=plan.document.year,
-                                                     inspected_section=plan.cite(inspection.section)))
+    selection = plan.selection(unit.level)
+    if ctx.services.may_be_chosen(unit):
+        lines.append(texts.SCHEDULE_MAYBE.format(unit=unit.name, year=plan.document.year,
+                                                 section=plan.section_label(selection.section),
+                                                 rule=selection_rule(plan, selection), announcer=_announcer(ctx)))
+    else:
+        lines.append(texts.SCHEDULE_NOT_INSPECTED.format(unit=unit.name, year=plan.document.year,
+                                                         inspected_section=plan.cite(inspection.section)))
     duties: dict[str, list[str]] = {}  # section → what the plan says there, in order
-    for obligation in plan.obligations_for(unit.code, False):
+    for obligation in plan.obligations_for(unit.code, False, unit.level):
         if obligation.applies_to == "not_inspected":
             part = obligation.text.rstrip(". ")
             if obligation.section in duties:  # continues the same sentence, so no capital
@@ -128,10 +134,6 @@ def schedule_text(ctx: Context, unit: UnitRecord) -> str:
         if deadline.deliverable.applies_to == "not_inspected":
             lines.append(texts.SCHEDULE_OWN_DELIVERABLE.format(
                 title=deadline.deliverable.title, due=due_text(deadline), wording=deadline.deliverable.due.wording))
-    if unit.tier == "commune" and plan.inspects_communes_of(unit.parent):
-        lines.append(texts.SCHEDULE_COMMUNE.format(
-            count=inspection.communes_per_district, section=plan.section_label(inspection.communes_section),
-            unit=unit.name, announcer=_announcer(ctx)))
     return "\n".join(lines)
 
 

@@ -16,14 +16,14 @@ from datetime import datetime, timedelta
 
 from handlers import content_check
 from handlers.context import Context
-from handlers.formatting import due_text, fmt_mb, fmt_size, late_by, receipt_prefix
+from handlers.formatting import due_text, fmt_mb, fmt_size, late_by, receipt_prefix, words
 from handlers.router import Router
 from handlers.types import FileTooLarge, Reply
 from messages.deadlines import Deadline
 from messages.texts import common as common_texts
 from messages.texts import submissions as texts
 from messages.units import UnitRecord
-from messages.vntext import fmt_date, fmt_datetime
+from messages.vntext import fmt_datetime
 from storage import outbox
 from storage import submissions as subs
 from storage.files import FileStoreError, Received, safe_name
@@ -184,7 +184,8 @@ def _check(ctx: Context, received: Received, limit: int, shown: str) -> list[Rep
         return _refuse(ctx, received.kind, received.size, texts.NOT_A_PICTURE)
     if not received.accepted:
         template = texts.REFUSED.get(received.kind, texts.REFUSED["unknown"])
-        return _refuse(ctx, received.kind, received.size, template.format(name=shown, formats=texts.ACCEPTED_FORMATS))
+        return _refuse(ctx, received.kind, received.size, template.format(name=shown, formats=texts.ACCEPTED_FORMATS,
+                                                                            **words(ctx.plan)))
     return None
 
 
@@ -272,6 +273,8 @@ def timeliness(ctx: Context, outcome: subs.Outcome, deadline: Deadline) -> str:
     of the moment). A later version: where the deliverable stands by the one rule (its first
     version against the deadline), since a correction neither makes nor unmakes the deadline."""
     row = outcome.created
+    if deadline.unset:
+        return texts.NO_DEADLINE_YET
     if outcome.replaced is None:
         return texts.ON_TIME if not deadline.is_late(row.received_at) else \
             texts.LATE.format(days=late_by(deadline, ctx.services.clock.local(row.received_at)))
@@ -310,7 +313,7 @@ def _staff_notice(ctx: Context, outcome: subs.Outcome, deadline: Deadline,
 
 # ---- small helpers ------------------------------------------------------------------------------
 def _button(deadline: Deadline) -> str:
-    return texts.DELIVERABLE_BUTTON.format(short=deadline.deliverable.short, due=fmt_date(deadline.at))
+    return texts.DELIVERABLE_BUTTON.format(short=deadline.deliverable.short, due=due_text(deadline))
 
 
 def _fallback_stem(ctx: Context, kind: str) -> str:
@@ -323,8 +326,8 @@ def _who_may_send(ctx: Context, *, file: bool = False) -> list[Reply] | None:
     if ctx.actor.unit is not None:
         return None
     if ctx.actor.is_staff:
-        return [Reply(texts.STAFF_NO_UNIT)]
-    return [Reply(texts.UNREGISTERED if file else common_texts.NOT_REGISTERED)]
+        return [Reply(texts.STAFF_NO_UNIT.format(**words(ctx.plan)))]
+    return [Reply((texts.UNREGISTERED if file else common_texts.NOT_REGISTERED).format(**words(ctx.plan)))]
 
 
 def _owed(ctx: Context, deliverable_id: str | None) -> Deadline | None:
@@ -350,4 +353,4 @@ def _await_file(ctx: Context, deadline: Deadline) -> list[Reply]:
 
 
 def _nothing_owed(ctx: Context, unit: UnitRecord) -> str:
-    return texts.NOTHING_OWED.format(citation=ctx.plan.document.citation, unit=unit.name)
+    return texts.NOTHING_OWED.format(citation=ctx.plan.document.citation, unit=unit.name, **words(ctx.plan))

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from handlers.context import Context, Services
-from handlers.formatting import late_by, tier_name
+from handlers.formatting import late_by
 from handlers.reports import Standing, Tally, due_label, exports_dir, standings, tally, unit_order
 from handlers.router import Router
 from handlers.types import Reply
@@ -59,29 +59,30 @@ def _counts(name: str, t: Tally) -> dict[str, Any]:
 
 
 def _deliverable(services: Services, deliverable, rows: list[Standing]) -> dict[str, Any]:
-    local = services.clock.local
-    total, by_tier = tally(rows)
-    late = [{"name": st.unit.name, "level": tier_name(st.unit.tier), "tier": st.unit.tier,
+    local, level_name = services.clock.local, services.plan.level_name
+    total, by_level = tally(rows, services)
+    late = [{"name": st.unit.name, "level": level_name(st.unit.level), "level_id": st.unit.level,
              "received": fmt_datetime(local(st.received.first_received_at)),
              "late_by": late_by(st.deadline, local(st.received.first_received_at))}
             for st in rows if st.status == "late"]
-    missing = [{"name": st.unit.name, "level": tier_name(st.unit.tier), "tier": st.unit.tier,
+    missing = [{"name": st.unit.name, "level": level_name(st.unit.level), "level_id": st.unit.level,
                 "overdue": st.overdue} for st in rows if not st.submitted]
     flagged = [{"name": st.unit.name, "flags": st.content_flags} for st in rows if st.content_flags]
     return {
         "title": deliverable.title, "short": deliverable.short,
         "section": services.plan.section_label(deliverable.section), "due": due_label(deliverable),
-        "levels": [_counts(tier_name(tier), t) for tier, t in by_tier.items()] if rows else [],
+        "levels": [_counts(level_name(level), t) for level, t in by_level.items()] if rows else [],
         "total": _counts(texts.TOTAL, total), "late": late, "missing": missing, "flagged": flagged,
-        "late_by_level": _by_level(late, by_tier), "missing_by_level": _by_level(missing, by_tier),
+        "late_by_level": _by_level(services, late, by_level),
+        "missing_by_level": _by_level(services, missing, by_level),
         "overdue": total.overdue > 0,
     }
 
 
-def _by_level(units: list[dict[str, Any]], levels: dict[str, Tally]) -> list[dict[str, Any]]:
-    """Units grouped by administrative level, levels in the tally's order."""
-    return [{"level": tier_name(tier), "units": members} for tier in levels
-            if (members := [u for u in units if u["tier"] == tier])]
+def _by_level(services: Services, units: list[dict[str, Any]], levels: dict[str, Tally]) -> list[dict[str, Any]]:
+    """Units grouped by administrative level, levels in the tally's (the plan's) order."""
+    return [{"level": services.plan.level_name(level), "units": members} for level in levels
+            if (members := [u for u in units if u["level_id"] == level])]
 
 
 def _inspected(services: Services) -> dict[str, Any]:
@@ -91,7 +92,7 @@ def _inspected(services: Services) -> dict[str, Any]:
     inspected = []
     for unit in units:
         at = dates.get(unit.code)
-        inspected.append({"name": unit.name, "level": tier_name(unit.tier),
+        inspected.append({"name": unit.name, "level": services.plan.level_name(unit.level),
                           "date": fmt_datetime(at) if at is not None else None})
     return {"inspected": inspected, "inspected_dated": sum(1 for u in inspected if u["date"])}
 

@@ -17,7 +17,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from handlers.content_check import Check, staff_status
 from handlers.context import Services
-from handlers.formatting import tier_name, tier_short
 from messages.texts import reports as texts
 
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
@@ -62,15 +61,15 @@ def build_workbook(services: Services, table: dict) -> Workbook:
     summary.append(texts.SUMMARY_HEADERS)
     for deliverable in plan.deliverables:
         rows = table.get(deliverable.id, [])
-        total, by_tier = tally(rows)
-        due = (datetime.combine(deliverable.due.date, datetime.min.time()) if deliverable.due.date
-               else deliverable.due.wording)
-        for tier, t in [*by_tier.items(), (None, total)]:
-            label = tier_name(tier) if tier else texts.SUMMARY_TOTAL
+        total, by_level = tally(rows, services)
+        last_day = deliverable.due.last_day
+        due = datetime.combine(last_day, datetime.min.time()) if last_day else deliverable.due.wording
+        for level, t in [*by_level.items(), (None, total)]:
+            label = plan.level_name(level) if level else texts.SUMMARY_TOTAL
             summary.append([deliverable.title, plan.section_label(deliverable.section), due, label, t.owed,
                             t.submitted, t.on_time, t.late, t.missing, t.overdue,
                             (t.submitted / t.owed) if t.owed else None])
-            if tier is None:
+            if level is None:
                 for cell in summary[summary.max_row]:
                     cell.font = HEADER_FONT
     last = summary.max_row
@@ -94,14 +93,14 @@ def build_workbook(services: Services, table: dict) -> Workbook:
             status = (texts.STATUS_SUBMITTED if got else
                       texts.STATUS_OVERDUE if st.overdue else texts.STATUS_MISSING)
             ws.append([
-                i, unit.code, unit.name, tier_short(unit.tier),
+                i, unit.code, unit.name, plan.level_short(unit.level),
                 parent.name if parent else None, texts.YES if unit.inspected else texts.NO,
                 excel_time(services, st.deadline.at), status,
                 got.receipt_no if got else None, excel_time(services, got.received_at) if got else None,
                 (texts.ON_TIME if st.on_time else texts.LATE) if got else None,
                 got.original_name if got else None, got.versions if got else 0,
                 excel_time(services, got.first_received_at) if got else None,
-                st.focal_points, texts.PROVISIONAL if st.deadline.provisional else None,
+                st.focal_points, texts.DEADLINE_UNSET if st.deadline.unset else None,
                 _content(got),
             ])
         for row in ws.iter_rows(min_row=2):

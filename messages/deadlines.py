@@ -1,13 +1,16 @@
 """What a unit owes and by when: the plan's deliverables turned into instants.
 
-A fixed date (``30/9/2020``) is due by the end of that day, local time.
-"Before the inspection" is due at the inspection's start once staff set it;
-until then the end of the inspection window stands in, marked provisional.
+A fixed deadline is the end of its ``last_day``, local time. An offset before the
+inspection ("chậm nhất 05 ngày làm việc trước ngày kiểm tra") is the end of the day
+that many (working) days before the unit's inspection; 0 days means at the inspection
+itself, its start. Until staff set the inspection date such a deadline is *unset*:
+shown as not yet set, never as an invented date.
 
 Whether a deliverable was sent in time has ONE rule, ``Deadline.met_by``: its first
-version arrived by the deadline as it stands now. It is computed whenever it is shown
-(status, deadlines, overview, export, broadcast audiences), never read from a stored
-flag, so a moved inspection date or a corrected file cannot leave a stale answer.
+version arrived by the deadline as it stands now (an unset deadline has not passed).
+It is computed whenever it is shown (status, deadlines, overview, export, broadcast
+audiences), never read from a stored flag, so a moved inspection date or a corrected
+file cannot leave a stale answer.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from messages.plan import Deliverable, Plan
+from messages.workdays import WorkCalendar
 
 END_OF_DAY = time(23, 59, 59)
+_CALENDARS: dict[int, tuple[Plan, WorkCalendar]] = {}
 
 
 def calendar_days(at: datetime, now: datetime) -> int:
@@ -27,35 +32,55 @@ def calendar_days(at: datetime, now: datetime) -> int:
     return (at.astimezone(now.tzinfo).date() - now.date()).days
 
 
+def work_calendar(plan: Plan) -> WorkCalendar:
+    """One working-day calendar per loaded plan (holidays are computed once per year)."""
+    hit = _CALENDARS.get(id(plan))
+    if hit is None or hit[0] is not plan:
+        hit = (plan, WorkCalendar(plan.calendar))
+        _CALENDARS[id(plan)] = hit
+    return hit[1]
+
+
 @dataclass(frozen=True)
 class Deadline:
     deliverable: Deliverable
-    at: datetime  # aware, in the plan's time zone
-    provisional: bool  # True while the inspection date is not set
+    at: datetime | None  # aware, in the plan's time zone; None until the inspection date is set
 
-    def days_left(self, now: datetime) -> int:
+    @property
+    def unset(self) -> bool:
+        return self.at is None
+
+    def days_left(self, now: datetime) -> int | None:
         """Whole calendar days from today to the due day (0 on the day, negative when past)."""
-        return calendar_days(self.at, now)
+        return None if self.at is None else calendar_days(self.at, now)
+
+    def passed(self, now: datetime) -> bool:
+        return self.at is not None and now > self.at
 
     def is_late(self, received_at: datetime) -> bool:
         """Would a file arriving at ``received_at`` be late against this deadline?"""
-        return received_at > self.at
+        return self.at is not None and received_at > self.at
 
     def met_by(self, first_received_at: datetime | None) -> bool:
         """The one on-time rule: the deliverable's FIRST version arrived by this deadline
         (as it stands now). Nothing received yet: not met."""
-        return first_received_at is not None and first_received_at <= self.at
+        return first_received_at is not None and not self.is_late(first_received_at)
 
 
 def deadline(plan: Plan, deliverable: Deliverable, tz: ZoneInfo, inspection_at: datetime | None) -> Deadline:
     due = deliverable.due
-    if due.date is not None:
-        return Deadline(deliverable, datetime.combine(due.date, END_OF_DAY, tz), False)
-    if inspection_at is not None:
-        return Deadline(deliverable, inspection_at.astimezone(tz), False)
-    return Deadline(deliverable, datetime.combine(plan.inspection.window.end, END_OF_DAY, tz), True)
+    if due.last_day is not None:
+        return Deadline(deliverable, datetime.combine(due.last_day, END_OF_DAY, tz))
+    if inspection_at is None:
+        return Deadline(deliverable, None)
+    offset = due.before_inspection
+    local = inspection_at.astimezone(tz)
+    if offset.days == 0:
+        return Deadline(deliverable, local)
+    day = work_calendar(plan).before(local.date(), offset.days, offset.working)
+    return Deadline(deliverable, datetime.combine(day, END_OF_DAY, tz))
 
 
 def deadlines_for(plan: Plan, code: str, inspected: bool, tz: ZoneInfo,
-                  inspection_at: datetime | None = None) -> list[Deadline]:
-    return [deadline(plan, d, tz, inspection_at) for d in plan.deliverables_for(code, inspected)]
+                  inspection_at: datetime | None = None, level: str | None = None) -> list[Deadline]:
+    return [deadline(plan, d, tz, inspection_at) for d in plan.deliverables_for(code, inspected, level)]

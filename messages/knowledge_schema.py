@@ -24,17 +24,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Condition = Literal[
+CONDITIONS = frozenset({
     "unit",  # a unit is concerned (named in the question, or the asker's)
-    "inspected",  # ... and it is inspected directly (II.2, or a commune staff gave a date)
+    "inspected",  # ... and it is inspected directly (listed by the plan, or chosen by staff)
     "not_inspected",  # ... and it is not (nor possibly chosen)
-    "maybe",  # a commune not yet chosen whose district is inspected: it may be chosen (II.2.c)
-    "coordinator",  # the unit that runs the plan (Sở Nội vụ)
+    "maybe",  # not yet chosen, but the plan leaves its choice to the announcer (N per inspected parent…)
+    "coordinator",  # the unit that runs the plan
     "scheduled",  # staff have set its inspection date
-    "department", "district", "commune",
     "number",  # the question gives a number ("we have 10 subordinate units")
     "mentioned",  # the unit was named in the question (not only the asker's)
-]
+})  # plus the id of any level of the plan: the unit is of that level
+Condition = str
 Kind = Literal["fact", "unit", "derived", "not_in_plan", "small_talk"]
 # Signals read from the question itself, usable in ``requires`` like concepts.
 # a unit named / own unit; a count of one's units; one of the plan's own figures ("2 xã mỗi huyện"); "có … không";
@@ -144,10 +144,15 @@ class Knowledge(_Model):
             raise ValueError("\n".join(problems))
         return self
 
-    def problems(self, section_ids: set[str]) -> list[str]:
+    def problems(self, section_ids: set[str], level_ids: set[str] = frozenset()) -> list[str]:
         """Cross-references to the rest of the plan (called by ``Plan`` validation)."""
         out = []
         for i, t in enumerate(self.topics):
+            for a, answer in enumerate(t.answers):
+                for j, cond in enumerate(answer.when):
+                    if cond not in CONDITIONS and cond not in level_ids:
+                        out.append(f"knowledge.topics[{i}].answers[{a}].when[{j}]: điều kiện '{cond}' không có "
+                                   f"(dùng được: {', '.join(sorted(CONDITIONS | set(level_ids)))})")
             for j, s in enumerate(t.cite):
                 if s not in section_ids:
                     out.append(f"knowledge.topics[{i}].cite[{j}]: mục '{s}' không có trong sections")

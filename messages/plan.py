@@ -1,8 +1,11 @@
 """The plan file's schema: everything the bot knows about one inspection plan.
 
 A plan is data (YAML, see ``messages/plans/``); these pydantic models validate it
-and answer the few structural questions the rest of the bot asks (which units are
-inspected directly, which deliverables a unit owes, how to cite a section).
+and answer the structural questions the rest of the bot asks (which administrative
+levels exist, which units are inspected directly or may still be chosen, which
+deliverables a unit owes, how to cite a section). Nothing here knows one plan's
+shape: a 2020 plan with provinces, districts and communes and a plan written under
+today's two-level local government are both just lists of levels and units.
 """
 
 from __future__ import annotations
@@ -17,17 +20,18 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     model_validator,
 )
 
 from messages.knowledge_schema import Knowledge
 from messages.vntext import fmt_date
 
-Tier = Literal["department", "district", "commune"]
 Audience = Literal["all", "inspected", "not_inspected", "coordinator"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _CODE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_LEVEL_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _DMY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 
@@ -64,6 +68,12 @@ def _check_code(value: str) -> str:
     return value
 
 
+def _check_level_id(value: str) -> str:
+    if not _LEVEL_ID.match(value):
+        raise ValueError(f"mã cấp '{value}' phải là chữ thường không dấu, ví dụ commune")
+    return value
+
+
 def _supported_version(value: int) -> int:
     if value != SCHEMA_VERSION:
         raise ValueError(f"phiên bản {value} chưa được hỗ trợ (bot đọc phiên bản {SCHEMA_VERSION})")
@@ -73,6 +83,7 @@ def _supported_version(value: int) -> int:
 PlanDate = Annotated[date, BeforeValidator(_parse_date)]
 PlanTime = Annotated[time, BeforeValidator(_parse_time)]
 Code = Annotated[str, AfterValidator(_check_code)]
+LevelId = Annotated[str, AfterValidator(_check_level_id)]
 
 
 class _Model(BaseModel):
@@ -101,8 +112,9 @@ class Document(_Model):
     kind: str  # "Kế hoạch"
     number: str  # "32/KH-UBND"
     date: PlanDate
-    place: str
-    issuer: str
+    place: str  # the province, as the date line writes it
+    issuer: str  # "Ủy ban nhân dân tỉnh …"
+    issuer_short: str  # how texts name the issuer: "UBND tỉnh"
     title: str
     year: int
     signer: Signer
@@ -139,11 +151,26 @@ class Section(_Model):
         return self.label or f"Mục {self.id}"
 
 
+class Level(_Model):
+    """One administrative level the plan concerns (a province's agencies, districts, communes…).
+
+    ``kinds`` are the words a unit's name starts with, as users write them (sở, ban; xã, phường,
+    đặc khu); ``places``: units of the level are places, named by their place alone too ("An Biên").
+    """
+
+    id: LevelId
+    name: str  # heading and audience: "UBND cấp xã"
+    short: str = Field(max_length=30)  # a column: "Cấp xã"
+    kinds: list[str] = Field(min_length=1)
+    parent: LevelId | None = None  # the level of its units' parents
+    places: bool = False
+
+
 class Unit(_Model):
     code: Code
-    name: str  # as written on documents: "Sở Tài chính", "UBND huyện An Biên"
-    tier: Tier
-    parent: Code | None = None  # district of a commune
+    name: str  # as written on documents: "Sở Tài chính", "UBND phường Long Xuyên"
+    level: LevelId
+    parent: Code | None = None
     aliases: list[str] = []  # abbreviations people use: "STC", "SNV"
 
 
@@ -159,50 +186,94 @@ class Window(_Model):
         return self
 
 
-class Coverage(_Model):
-    """Requirement I.2.b: how much the province inspects."""
+class Selection(_Model):
+    """Who of one level is inspected directly: units the plan names, and/or a number the
+    announcer chooses later, per selected parent (``per_parent``) or in all (``count``)."""
 
-    departments_ratio: float = Field(ge=0, le=1)
-    districts_ratio: float = Field(ge=0, le=1)
-    communes: int = Field(ge=0)
+    level: LevelId
     section: str
+    units: list[Code] = []
+    per_parent: int | None = Field(default=None, ge=1)
+    count: int | None = Field(default=None, ge=1)
+    wording: str | None = None  # the plan's words, for quoting: "Chọn 02 xã thuộc …"
+
+    @model_validator(mode="after")
+    def _says_something(self) -> "Selection":
+        if not self.units and self.per_parent is None and self.count is None:
+            raise ValueError("cần ít nhất một trong: units, per_parent, count")
+        return self
+
+    @property
+    def chosen_later(self) -> bool:
+        return self.per_parent is not None or self.count is not None
+
+
+class Target(_Model):
+    """One figure of the plan's coverage requirement ("từ 30% số sở", "10 UBND cấp xã")."""
+
+    level: LevelId
+    ratio: float | None = Field(default=None, gt=0, le=1)
+    count: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _one(self) -> "Target":
+        if (self.ratio is None) == (self.count is None):
+            raise ValueError("cần đúng một trong hai: ratio (tỷ lệ) hoặc count (số đơn vị)")
+        return self
+
+
+class Coverage(_Model):
+    section: str
+    targets: list[Target] = Field(min_length=1)
 
 
 class Inspection(_Model):
     section: str  # where the lists are (II.2)
-    departments: list[Code]  # II.2.a
-    districts: list[Code]  # II.2.b
-    communes: list[Code] = []  # II.2.c when named; usually chosen later by staff
-    communes_per_district: int = Field(ge=0)
-    communes_section: str
+    selection: list[Selection] = Field(min_length=1)
     window: Window
-    window_section: str  # II.3
-    announced_by: Code  # who announces the exact dates (III.2)
+    window_section: str
+    announced_by: Code  # who announces the exact dates (and chooses what the plan leaves open)
     announce_section: str
-    coverage: Coverage
+    coverage: Coverage | None = None
 
 
 class Obligation(_Model):
     id: str
     section: str
     applies_to: Audience
+    levels: list[LevelId] = []  # only units of these levels (empty: every level)
     summary: str  # one line, used in lists
     text: str  # what the unit must do, in plain words
     ratio: float | None = Field(default=None, ge=0, le=1)  # e.g. self-inspect ≥ 30 % of subordinates
 
 
-class Due(_Model):
-    """A fixed date, or "before the unit's inspection" (then the window's end until staff set a date)."""
+class Offset(_Model):
+    """How long before the unit's inspection; 0 days: at the inspection itself (its start)."""
 
-    date: PlanDate | None = None
-    before_inspection: bool = False
-    wording: str  # the plan's own words: "trước ngày 30/9/2020"
+    days: int = Field(ge=0)
+    working: bool = False  # working days: weekends and public holidays do not count
+
+
+class Due(_Model):
+    """A fixed last day, or an offset before the unit's inspection (unknown until staff set it).
+
+    ``last_day`` is the last day a file is on time, stated explicitly: "trước ngày 30/9" read
+    literally makes 29/9 the last day. ``wording`` keeps the plan's own words for quoting."""
+
+    wording: str
+    last_day: PlanDate | None = None
+    before_inspection: Offset | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> "Due":
-        if (self.date is None) == (not self.before_inspection):
-            raise ValueError("cần đúng một trong hai: date (ngày cụ thể) hoặc before_inspection: true")
+        if (self.last_day is None) == (self.before_inspection is None):
+            raise ValueError("cần đúng một trong hai: last_day (ngày cuối cùng) hoặc before_inspection")
         return self
+
+    @property
+    def at_inspection(self) -> bool:
+        """Owed at the inspection itself (brought to the team), not some days before."""
+        return self.before_inspection is not None and self.before_inspection.days == 0
 
 
 class Deliverable(_Model):
@@ -211,6 +282,7 @@ class Deliverable(_Model):
     short: str = Field(max_length=40)  # button label
     section: str
     applies_to: Audience
+    levels: list[LevelId] = []  # only units of these levels (empty: every level)
     sender: str  # who sends it, in the plan's words
     recipient: str
     content: str  # what it reports on
@@ -229,86 +301,174 @@ class ReminderPolicy(_Model):
     window_open_notice: bool = True
 
 
+class Calendar(_Model):
+    """Working days for offsets: Monday–Friday without the country's public holidays, plus the
+    days off and make-up working days the government announces each year."""
+
+    country: str = "VN"
+    days_off: list[PlanDate] = []
+    working_days: list[PlanDate] = []
+
+
 class Plan(_Model):
     schema_version: Annotated[int, AfterValidator(_supported_version)]
     id: Code
     document: Document
     legal_bases: list[LegalBasis]
     sections: list[Section] = Field(min_length=1)
-    coordinator: Code  # the unit that runs the plan (Sở Nội vụ)
+    coordinator: Code  # the unit that runs the plan and receives reports
+    levels: list[Level] = Field(min_length=1)
     units: list[Unit] = Field(min_length=1)
     inspection: Inspection
     obligations: list[Obligation]
     deliverables: list[Deliverable] = Field(min_length=1)
     reminders: ReminderPolicy = ReminderPolicy()
+    calendar: Calendar = Calendar()
     knowledge: Knowledge = Knowledge()
+    _by_code: dict[str, Unit] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> "Plan":
         """Cross-references. Each problem starts with its path so the loader can give its line."""
         problems: list[str] = []
         for field, values in (
+            ("levels", [lv.id for lv in self.levels]),
             ("units", [u.code for u in self.units]),
             ("deliverables", [d.id for d in self.deliverables]),
             ("obligations", [o.id for o in self.obligations]),
             ("sections", [s.id for s in self.sections]),
+            ("inspection.selection", [s.level for s in self.inspection.selection]),
         ):
             problems += _duplicates(field, values)
+        levels = {lv.id: lv for lv in self.levels}
         by_code = {u.code: u for u in self.units}
-        section_ids = {s.id for s in self.sections}
+        for i, lv in enumerate(self.levels):
+            if lv.parent is not None and (lv.parent not in levels or lv.parent == lv.id):
+                problems.append(f"levels[{i}].parent: cấp '{lv.parent}' không có trong levels")
         for i, u in enumerate(self.units):
-            if u.parent is not None and u.parent not in by_code:
+            level = levels.get(u.level)
+            if level is None:
+                problems.append(f"units[{i}].level: cấp '{u.level}' không có trong levels")
+                continue
+            if u.parent is None:
+                if level.parent is not None:
+                    problems.append(f"units[{i}].parent: đơn vị cấp '{u.level}' cần đơn vị cấp trên ({level.parent})")
+            elif u.parent not in by_code:
                 problems.append(f"units[{i}].parent: '{u.parent}' không có trong danh sách units")
-        for field, tier in (("departments", "department"), ("districts", "district"), ("communes", "commune")):
-            for i, code in enumerate(getattr(self.inspection, field)):
+            elif by_code[u.parent].level != level.parent:
+                problems.append(f"units[{i}].parent: '{u.parent}' không thuộc cấp {level.parent}")
+        selected_levels = {s.level for s in self.inspection.selection}
+        for i, sel in enumerate(self.inspection.selection):
+            where = f"inspection.selection[{i}]"
+            level = levels.get(sel.level)
+            if level is None:
+                problems.append(f"{where}.level: cấp '{sel.level}' không có trong levels")
+                continue
+            for j, code in enumerate(sel.units):
                 unit = by_code.get(code)
                 if unit is None:
-                    problems.append(f"inspection.{field}[{i}]: đơn vị '{code}' không có trong danh sách units")
-                elif unit.tier != tier:
-                    problems.append(f"inspection.{field}[{i}]: '{code}' thuộc cấp {unit.tier}, không phải {tier}")
-        if self.coordinator not in by_code:
-            problems.append(f"coordinator: '{self.coordinator}' không có trong danh sách units")
-        if self.inspection.announced_by not in by_code:
-            problems.append(f"inspection.announced_by: '{self.inspection.announced_by}' không có trong danh sách units")
-        cited = [(f"obligations[{i}].section", o.section) for i, o in enumerate(self.obligations)]
-        cited += [(f"deliverables[{i}].section", d.section) for i, d in enumerate(self.deliverables)]
-        cited += [("inspection.section", self.inspection.section)]
-        cited += [("inspection.window_section", self.inspection.window_section)]
-        cited += [("inspection.coverage.section", self.inspection.coverage.section)]
-        cited += [("inspection.communes_section", self.inspection.communes_section)]
-        cited += [("inspection.announce_section", self.inspection.announce_section)]
-        for path, section in cited:
-            if section not in section_ids:
-                problems.append(f"{path}: mục '{section}' không có trong sections")
-        problems += self.knowledge.problems(section_ids)
+                    problems.append(f"{where}.units[{j}]: đơn vị '{code}' không có trong danh sách units")
+                elif unit.level != sel.level:
+                    problems.append(f"{where}.units[{j}]: '{code}' thuộc cấp {unit.level}, không phải {sel.level}")
+            if sel.per_parent is not None and (level.parent is None or level.parent not in selected_levels):
+                problems.append(f"{where}.per_parent: cấp '{sel.level}' không có cấp trên được chọn kiểm tra")
+        for field, code in (("coordinator", self.coordinator), ("inspection.announced_by", self.inspection.announced_by)):
+            if code not in by_code:
+                problems.append(f"{field}: '{code}' không có trong danh sách units")
+        for i, target in enumerate(self.inspection.coverage.targets if self.inspection.coverage else []):
+            if target.level not in levels:
+                problems.append(f"inspection.coverage.targets[{i}].level: cấp '{target.level}' không có trong levels")
+        for field, items in (("obligations", self.obligations), ("deliverables", self.deliverables)):
+            for i, item in enumerate(items):
+                for j, lv in enumerate(item.levels):
+                    if lv not in levels:
+                        problems.append(f"{field}[{i}].levels[{j}]: cấp '{lv}' không có trong levels")
+        problems += self._unknown_sections()
         if problems:
             raise ValueError("\n".join(problems))
         return self
 
-    # ---- structural queries -------------------------------------------------
+    def _unknown_sections(self) -> list[str]:
+        section_ids = {s.id for s in self.sections}
+        insp = self.inspection
+        cited = [(f"obligations[{i}].section", o.section) for i, o in enumerate(self.obligations)]
+        cited += [(f"deliverables[{i}].section", d.section) for i, d in enumerate(self.deliverables)]
+        cited += [(f"inspection.selection[{i}].section", s.section) for i, s in enumerate(insp.selection)]
+        cited += [("inspection.section", insp.section), ("inspection.window_section", insp.window_section),
+                  ("inspection.announce_section", insp.announce_section)]
+        if insp.coverage is not None:
+            cited.append(("inspection.coverage.section", insp.coverage.section))
+        problems = [f"{path}: mục '{s}' không có trong sections" for path, s in cited if s not in section_ids]
+        return problems + self.knowledge.problems(section_ids, {lv.id for lv in self.levels})
+
+    # ---- units and levels -----------------------------------------------------
+    def model_post_init(self, __context: object) -> None:
+        self._by_code = {u.code: u for u in self.units}
+
     def unit(self, code: str) -> Unit | None:
-        return next((u for u in self.units if u.code == code), None)
+        return self._by_code.get(code)
 
     def unit_name(self, code: str) -> str:
         """A plan unit's name (the coordinator, the announcer…), or its code if the plan has none."""
         unit = self.unit(code)
         return unit.name if unit else code
 
+    @property
+    def coordinator_name(self) -> str:
+        return self.unit_name(self.coordinator)
+
+    def level(self, level_id: str | None) -> Level | None:
+        return next((lv for lv in self.levels if lv.id == level_id), None)
+
+    def level_name(self, level_id: str | None) -> str:
+        level = self.level(level_id)
+        return level.name if level else (level_id or "")
+
+    def level_short(self, level_id: str | None) -> str:
+        level = self.level(level_id)
+        return level.short if level else (level_id or "")
+
+    def level_order(self) -> list[str]:
+        """Level ids, parents before children, otherwise as the plan declares them."""
+        order: list[str] = []
+        pending = [lv.id for lv in self.levels]
+        while pending:
+            for lv_id in list(pending):
+                parent = self.level(lv_id).parent
+                if parent is None or parent in order or parent not in pending:
+                    order.append(lv_id)
+                    pending.remove(lv_id)
+            if pending and all(self.level(p).parent in pending for p in pending):
+                order += pending  # a cycle was refused at load; never loop
+                break
+        return order
+
+    # ---- who is inspected -----------------------------------------------------
+    def selection(self, level_id: str | None) -> Selection | None:
+        return next((s for s in self.inspection.selection if s.level == level_id), None)
+
+    @property
+    def listed_codes(self) -> frozenset[str]:
+        """Units the plan itself names for direct inspection."""
+        return frozenset(code for sel in self.inspection.selection for code in sel.units)
+
+    def may_be_chosen(self, level_id: str, parent: str | None, inspected: set[str] | frozenset[str]) -> bool:
+        """Could a unit of this level still be chosen by the announcer (the plan leaves a choice)?
+        ``inspected``: codes inspected now (plan lists and staff choices)."""
+        sel = self.selection(level_id)
+        if sel is None:
+            return False
+        if sel.count is not None:
+            return True
+        return sel.per_parent is not None and parent is not None and parent in inspected
+
+    # ---- sections ---------------------------------------------------------------
     def deliverable(self, deliverable_id: str | None) -> Deliverable | None:
         return next((d for d in self.deliverables if d.id == deliverable_id), None)
 
-    def inspects_communes_of(self, district_code: str | None) -> bool:
-        """II.2.c: communes are chosen only among the districts inspected directly."""
-        return district_code is not None and district_code in self.inspection.districts
-
     def preparation(self) -> list[Obligation]:
-        """What a unit inspected directly prepares (III.3), in plan order."""
+        """What a unit inspected directly prepares, in plan order."""
         return [o for o in self.obligations if o.applies_to == "inspected"]
-
-    @property
-    def inspected_codes(self) -> frozenset[str]:
-        i = self.inspection
-        return frozenset([*i.departments, *i.districts, *i.communes])
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
@@ -322,6 +482,7 @@ class Plan(_Model):
         """"Mục III.4, Kế hoạch 32/KH-UBND ngày 03/3/2020"."""
         return f"{self.section_label(section_id)}, {self.document.citation}"
 
+    # ---- what a unit owes ---------------------------------------------------------
     def audience_of(self, code: str, inspected: bool) -> set[str]:
         """The audiences a unit belongs to (for obligations and deliverables)."""
         groups = {"all", "inspected" if inspected else "not_inspected"}
@@ -329,17 +490,21 @@ class Plan(_Model):
             groups.add("coordinator")
         return groups
 
-    def deliverables_for(self, code: str, inspected: bool) -> list[Deliverable]:
+    def deliverables_for(self, code: str, inspected: bool, level: str | None = None) -> list[Deliverable]:
         groups = self.audience_of(code, inspected)
-        return [d for d in self.deliverables if d.applies_to in groups]
+        return [d for d in self.deliverables if d.applies_to in groups and _in_levels(d.levels, level)]
 
-    def obligations_for(self, code: str, inspected: bool) -> list[Obligation]:
+    def obligations_for(self, code: str, inspected: bool, level: str | None = None) -> list[Obligation]:
         groups = self.audience_of(code, inspected)
-        return [o for o in self.obligations if o.applies_to in groups]
+        return [o for o in self.obligations if o.applies_to in groups and _in_levels(o.levels, level)]
 
     def summary_dates(self) -> str:
         w = self.inspection.window
         return f"{w.label} ({fmt_date(w.start)}–{fmt_date(w.end)})"
+
+
+def _in_levels(levels: list[str], level: str | None) -> bool:
+    return not levels or level is None or level in levels
 
 
 def _duplicates(field: str, values: list[str]) -> list[str]:

@@ -1,52 +1,51 @@
 """The roster of units and how names typed by people resolve to them.
 
-People write ``Sở Tài chính``, ``so tai chinh``, ``STC``, ``H. An Biên``, ``TP Rạch Giá``
-or ``UBND xã Bình Sơn, huyện Hòn Đất``. Names are folded (no marks, lower case),
-administrative words expanded (``h.`` → ``huyện``, ``tp`` → ``thành phố``), and
-looked up exactly first, then fuzzily with a margin so a near-tie is reported as
-ambiguous rather than guessed.
+People write ``Sở Tài chính``, ``so tai chinh``, ``STC``, ``H. An Biên``, ``TP Rạch Giá``,
+``phường Long Xuyên`` or ``UBND xã Bình Sơn, huyện Hòn Đất``. Names are folded (no marks,
+lower case), administrative words expanded (``h.`` → ``huyện``, ``tp`` → ``thành phố``),
+and looked up exactly first, then fuzzily with a margin so a near-tie is reported as
+ambiguous rather than guessed. Which words start a unit's name, and which level is whose
+parent, come from the plan's levels: the same code reads a three-level 2020 roster and a
+two-level one.
+
+A name that is in no roster is read as a *proposal* (``Resolution.new_unit``) and never
+added here: staff confirm it first, and close misspellings of existing units are offered.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from rapidfuzz import fuzz, process
 
-from messages.plan import Plan
-from messages.vntext import fold, nfc, slug
+from messages.plan import Level, Plan
+from messages.vntext import fold, nfc, slug, strip_marks
 
-# folded abbreviation → folded expansion, applied token by token
+# Vietnamese administrative abbreviations (language, not any plan): folded token → folded expansion.
 _ABBREV = {
     "h": "huyen", "tp": "thanh pho", "tx": "thi xa", "tt": "thi tran", "x": "xa", "p": "phuong",
-    "q": "quan", "s": "so", "ub": "", "ubnd": "", "uy": None,
+    "q": "quan", "s": "so", "dk": "dac khu", "ub": "", "ubnd": "", "uy": None,
     "ptnt": "phat trien nong thon", "gtvt": "giao thong van tai", "tnmt": "tai nguyen va moi truong",
     # English: "Rach Gia City", "An Bien District" name the place
-    "city": "", "district": "", "town": "", "commune": "", "ward": "",
+    "city": "", "district": "", "town": "", "commune": "", "ward": "", "zone": "",
 }
 _DROP_PREFIX = re.compile(r"^(uy ban nhan dan|uban nhan dan|ubnd|ub)\s+")
 _UY_BAN = re.compile(r" (?:uy|y) ban(?: nhan dan)? ")  # "Ủy ban (nhân dân)" is one word: UBND
-_COMMUNE = re.compile(
-    r"^\s*(?:(?:UBND|Ủy ban nhân dân|Uy ban nhan dan)\s+)?"
-    r"(?P<kind>xã|xa|x\.|phường|phuong|p\.|thị trấn|thi tran|tt\.?)\s*(?P<name>[^,;]+?)\s*[,;–-]?\s*"
-    r"(?:(?:thuộc|thuoc)\s+)?(?:(?:UBND|Ủy ban nhân dân|Uy ban nhan dan)\s+)?"
-    r"(?P<dkind>huyện|huyen|h\.|thành phố|thanh pho|tp\.?|thị xã|thi xa|tx\.?)\s*(?P<district>.+?)\s*$",
-    re.IGNORECASE,
-)
-_COMMUNE_KIND = {"xa": "xã", "x": "xã", "phuong": "phường", "p": "phường", "thi tran": "thị trấn", "tt": "thị trấn"}
+_COMMITTEE = r"(?:(?:ubnd|uy ban nhan dan|ub)\s+)?"
 FUZZY_MIN = 86
 FUZZY_MARGIN = 4
+SIBLING_TYPO_MIN = 85  # a new name this close to an existing unit under the same parent: offer that one
 
 
 @dataclass(frozen=True)
 class UnitRecord:
-    """A unit as the bot sees it: from the plan, or a commune added later."""
+    """A unit as the bot sees it: from the plan, or added by staff (import, confirmed name)."""
 
     code: str
     name: str
-    tier: str
+    level: str
     parent: str | None = None
     aliases: tuple[str, ...] = ()
     inspected: bool = False
@@ -55,12 +54,9 @@ class UnitRecord:
 @dataclass(frozen=True)
 class Resolution:
     unit: UnitRecord | None = None  # an existing unit
-    new_commune: UnitRecord | None = None  # a commune read from the name, not yet in the roster
-    candidates: tuple[UnitRecord, ...] = ()  # several plausible units (ask which one)
-
-    @property
-    def found(self) -> UnitRecord | None:
-        return self.unit or self.new_commune
+    new_unit: UnitRecord | None = None  # read from the name, not in the roster: add only once staff confirm
+    candidates: tuple[UnitRecord, ...] = ()  # plausible existing units (ask which one)
+    missing_parent: Level | None = None  # a new place name that needs its parent to be placed
 
 
 def expand(text: str) -> str:
@@ -74,49 +70,64 @@ def expand(text: str) -> str:
     return _DROP_PREFIX.sub("", " ".join(tokens))
 
 
-def _bare(name_key: str) -> str | None:
-    """``huyen an bien`` → ``an bien`` (people often name a district by place alone)."""
-    for kind in ("huyen ", "thanh pho ", "thi xa ", "xa ", "phuong ", "thi tran "):
-        if name_key.startswith(kind):
-            return name_key[len(kind):]
-    return None
+def _kind_pattern(kinds: Iterable[str]) -> str:
+    """A regex alternation of a level's kind words, folded, with their common abbreviations."""
+    forms = {fold(k) for k in kinds}
+    forms |= {abbr for abbr, full in _ABBREV.items() if full and full in forms}
+    return "|".join(sorted((re.escape(f) for f in forms), key=len, reverse=True))
+
+
+def _title(words: str) -> str:
+    return " ".join(w[:1].upper() + w[1:] for w in words.split())
 
 
 @dataclass
 class Roster:
     units: list[UnitRecord]
+    levels: Sequence[Level] = ()
     _keys: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _by_code: dict[str, UnitRecord] = field(default_factory=dict, repr=False)
+    _children: dict[str, list[UnitRecord]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        self._levels = {lv.id: lv for lv in self.levels}
+        self._kinds = {lv.id: sorted({fold(k) for k in lv.kinds}, key=len, reverse=True) for lv in self.levels}
         self._by_code = {u.code: u for u in self.units}
+        self._children = {}
         for u in self.units:
+            if u.parent:
+                self._children.setdefault(u.parent, []).append(u)
             for key in self._keys_of(u):
                 codes = self._keys.setdefault(key, [])
                 if u.code not in codes:
                     codes.append(u.code)
+        self._name_patterns = self._compile_name_patterns()
 
     @classmethod
     def from_plan(cls, plan: Plan, extra: Iterable[UnitRecord] = ()) -> "Roster":
-        inspected = plan.inspected_codes
-        units = [
-            UnitRecord(u.code, u.name, u.tier, u.parent, tuple(u.aliases), u.code in inspected)
-            for u in plan.units
-        ]
+        listed = plan.listed_codes
+        units = [UnitRecord(u.code, u.name, u.level, u.parent, tuple(u.aliases), u.code in listed)
+                 for u in plan.units]
         known = {u.code for u in units}
         units += [u for u in extra if u.code not in known]
-        return cls(units)
+        return cls(units, plan.levels)
 
     def get(self, code: str) -> UnitRecord | None:
         return self._by_code.get(code)
 
     def children(self, code: str) -> list[UnitRecord]:
-        return [u for u in self.units if u.parent == code]
+        return list(self._children.get(code, ()))
+
+    def of_level(self, level: str) -> list[UnitRecord]:
+        return [u for u in self.units if u.level == level]
+
+    def inspected_codes(self) -> frozenset[str]:
+        return frozenset(u.code for u in self.units if u.inspected)
 
     # ---- names inside a sentence (messages.knowledge reads them with these) ------------
     def lookup(self, text: str, prefix: bool = True) -> UnitRecord | None:
         """The one unit ``text`` names by one of its keys (or, with ``prefix``, is the only unit
-        whose key begins so: ``so gd``); None otherwise. No fuzzy guess, no new commune."""
+        whose key begins so: ``so gd``); None otherwise. No fuzzy guess, no new unit."""
         key = expand(text)
         codes = self._keys.get(key) if key else None
         if codes:
@@ -128,16 +139,28 @@ class Roster:
         """Every name key (as ``expand`` writes it) → the codes it names (read-only)."""
         return self._keys
 
+    def kind_words(self) -> frozenset[str]:
+        """The first words of every level's kinds, folded ("so", "xa", "phuong", "dac")."""
+        return frozenset(k.split()[0] for kinds in self._kinds.values() for k in kinds)
+
     def _keys_of(self, unit: UnitRecord) -> set[str]:
         keys = {expand(unit.name), unit.code.replace("-", " "), expand(unit.code.replace("-", " "))}
         keys |= {expand(a) for a in unit.aliases}
         keys |= {fold(a).replace(" ", "") for a in unit.aliases}
-        if unit.tier in ("district", "commune"):
+        level = self._levels.get(unit.level)
+        if level is not None and level.places:
             head = expand(unit.name.split(",")[0])
             keys.add(head)
-            if bare := _bare(head):
+            if bare := self._bare(unit.level, head):
                 keys.add(bare)
         return {k for k in keys if k}
+
+    def _bare(self, level: str, name_key: str) -> str | None:
+        """``huyen an bien`` → ``an bien`` (people often name a place by its name alone)."""
+        for kind in self._kinds.get(level, ()):
+            if name_key.startswith(kind + " "):
+                return name_key[len(kind) + 1:]
+        return None
 
     # ---- resolution -------------------------------------------------------------
     def resolve(self, query: str) -> Resolution:
@@ -146,9 +169,9 @@ class Roster:
             return Resolution()
         if hit := self._by_code.get(query.lower()):
             return Resolution(unit=hit)
-        commune = self._commune_from_name(query)
-        if commune is not None:
-            return commune
+        proposal = self._from_place_name(query)
+        if proposal is not None:
+            return proposal
         key = expand(query)
         for candidate in (key, key.replace(" ", "")):
             codes = self._keys.get(candidate)
@@ -184,37 +207,79 @@ class Roster:
         close = tuple(self._by_code[c] for c, s in ranked[:3] if s >= top - 10)
         return Resolution(candidates=close)  # unsure: offer, never pick
 
-    def _commune_from_name(self, query: str) -> Resolution | None:
-        m = _COMMUNE.match(query)
-        if not m:
-            return None
-        district = self.resolve_district(f"{m.group('dkind')} {m.group('district')}")
-        if district is None:
-            return None
-        kind = _COMMUNE_KIND[fold(m.group("kind")).rstrip(".").strip()]
-        name = " ".join(w[:1].upper() + w[1:] for w in nfc(m.group("name")).split())
-        district_name = district.name.removeprefix("UBND ").strip()
-        full = f"UBND {kind} {name}, {district_name}"
-        code = slug(f"ubnd {kind} {name} {district_name}")
-        if existing := self._by_code.get(code):
-            return Resolution(unit=existing)
-        # a commune already in the roster under the same district, typed differently
-        for u in self.children(district.code):
-            if expand(u.name.split(",")[0]) == expand(f"{kind} {name}"):
-                return Resolution(unit=u)
-        return Resolution(new_commune=UnitRecord(code, full, "commune", district.code))
+    # ---- a place the roster may not have ("UBND xã X, huyện Y", "đặc khu Z") ----------------
+    def _compile_name_patterns(self) -> list[tuple[Level, re.Pattern[str]]]:
+        patterns = []
+        for level in self.levels:
+            if not level.places:
+                continue
+            own = rf"^{_COMMITTEE}(?P<kind>{_kind_pattern(level.kinds)})(?:\.\s*|\s+)(?P<name>[^,;]+?)"
+            parent = self._levels.get(level.parent or "")
+            if parent is not None:
+                own += (rf"(?:(?:\s*[,;\-\u2013]\s*|\s+)(?:thuoc\s+)?{_COMMITTEE}"
+                        rf"(?P<pkind>{_kind_pattern(parent.kinds)})(?:\.\s*|\s+)(?P<pname>.+?))?")
+            patterns.append((level, re.compile(own + r"\s*$")))
+        return patterns
 
-    def resolve_district(self, text: str) -> UnitRecord | None:
+    def _from_place_name(self, query: str) -> Resolution | None:
+        """A place name with its kind word: the unit if the roster has it, else a proposal
+        (with the existing units it may be a misspelling of)."""
+        folded = strip_marks(query).lower()  # same length as the NFC query: spans map back
+        for level, pattern in self._name_patterns:
+            m = pattern.match(folded)
+            if m is None:
+                continue
+            kind_key = fold(m.group("kind")).rstrip(".")
+            kind_key = expand(kind_key) or kind_key
+            parent = None
+            if level.parent is not None:
+                if m.group("pname") is None:
+                    found = self._existing_places(level, None, expand(f"{kind_key} {m.group('name')}"))
+                    if len(found) == 1:
+                        return Resolution(unit=found[0])
+                    return Resolution(candidates=tuple(found)) if found else Resolution(missing_parent=level)
+                parent = self._parent(level, f"{m.group('pkind')} {m.group('pname')}")
+                if parent is None:
+                    return None
+            name = _title(query[m.start("name"):m.end("name")])
+            head_key = expand(f"{kind_key} {name}")
+            existing = self._existing_places(level, parent, head_key)
+            if existing:
+                return Resolution(unit=existing[0])
+            kind = next((k for k in level.kinds if fold(k) == kind_key), kind_key)
+            full = f"UBND {kind} {name}" + (f", {parent.name.removeprefix('UBND ').strip()}" if parent else "")
+            proposal = UnitRecord(slug(full), full, level.id, parent.code if parent else None)
+            return Resolution(new_unit=proposal, candidates=self._near(level, parent, head_key))
+        return None
+
+    def _parent(self, level: Level, text: str) -> UnitRecord | None:
         res = self.resolve(text)
-        unit = res.unit
-        return unit if unit is not None and unit.tier == "district" else None
+        return res.unit if res.unit is not None and res.unit.level == level.parent else None
 
+    def _existing_places(self, level: Level, parent: UnitRecord | None, head_key: str) -> list[UnitRecord]:
+        """Units of ``level`` (under ``parent`` when given) whose name is ``head_key``, kind aside."""
+        pool = self.children(parent.code) if parent else self.of_level(level.id)
+        bare = self._bare(level.id, head_key)
+        found = []
+        for u in pool:
+            key = expand(u.name.split(",")[0])
+            if u.level == level.id and (key == head_key or (bare is not None and self._bare(level.id, key) == bare)):
+                found.append(u)
+        return found
+
+    def _near(self, level: Level, parent: UnitRecord | None, head_key: str) -> tuple[UnitRecord, ...]:
+        """Existing units (under the same parent) the new name may be a misspelling of."""
+        pool = [u for u in (self.children(parent.code) if parent else self.of_level(level.id)) if u.level == level.id]
+        scored = [(fuzz.ratio(head_key, expand(u.name.split(",")[0])), u) for u in pool]
+        return tuple(u for score, u in sorted(scored, key=lambda su: -su[0])[:3] if score >= SIBLING_TYPO_MIN)
+
+    # ---- derived rosters -------------------------------------------------------------
     def with_units(self, extra: Iterable[UnitRecord]) -> "Roster":
         merged = {u.code: u for u in self.units}
         for u in extra:
             merged[u.code] = u
-        return Roster(list(merged.values()))
+        return Roster(list(merged.values()), self.levels)
 
     def marked_inspected(self, codes: Iterable[str]) -> "Roster":
         codes = set(codes)
-        return Roster([replace(u, inspected=u.inspected or u.code in codes) for u in self.units])
+        return Roster([replace(u, inspected=u.inspected or u.code in codes) for u in self.units], self.levels)

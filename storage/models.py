@@ -45,16 +45,17 @@ def _ts(**kw: Any) -> Any:
 
 
 class Unit(SQLModel, table=True):
-    """Every unit the bot knows: the plan's roster, plus communes added by staff or at registration."""
+    """Every unit the bot knows: the plan's roster, plus units staff imported or confirmed."""
 
     __tablename__ = "unit"
 
     code: str = Field(primary_key=True, max_length=160)
     name: str = Field(max_length=300)
-    tier: str = Field(max_length=20, index=True)  # department | district | commune
+    level: str = Field(max_length=40, index=True)  # one of the plan's levels
     parent_code: Optional[str] = Field(default=None, foreign_key="unit.code", max_length=160)
-    inspected: bool = False  # inspected directly (II.2); communes become so when staff set their date
-    source: str = Field(default="plan", max_length=20)  # plan | staff | registration
+    inspected: bool = False  # inspected directly: the plan lists it, or staff chose it (staff_selected)
+    staff_selected: bool = False  # chosen by staff at run time (a date for a candidate, a confirmed addition)
+    source: str = Field(default="plan", max_length=20)  # plan | staff | import
     created_at: datetime = _ts(default_factory=utcnow)
 
 

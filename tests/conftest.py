@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from support import TZ, Talk, build_test_services, make_store
+from support import PLAN_2026, TZ, Talk, build_test_services, make_store
 
 from bot.clock import ManualClock
 from handlers.router import Router
@@ -88,6 +88,12 @@ def store(tmp_path, sqlite_template):
 @pytest.fixture
 def plan():
     return load_plan_cached(None)
+
+
+@pytest.fixture
+def plan_2026():
+    """A plan written under two-level local government: departments and communes, no districts."""
+    return load_plan_cached(PLAN_2026)
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ from storage import units as unit_store
 from storage.db import Store
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# the bundled plan written under two-level local government (departments and communes, no districts)
+PLAN_2026 = str(Path(__file__).resolve().parents[1] / "messages" / "plans" / "an-giang-2026.yaml")
 INVITE_CODE = re.compile(r": ([2-9A-Z]{10})\n")  # in the answer to /moi
 
 
@@ -71,8 +73,11 @@ class Talk:
 
 
 async def register_focal(talk: Talk, user: str, unit_query: str) -> None:
-    """Staff invite a unit and ``user`` registers with the code (the real path)."""
+    """Staff invite a unit and ``user`` registers with the code (the real path); a unit the roster
+    does not have yet is confirmed by staff first, as they would."""
     replies = await talk("staff", f"/moi {unit_query}")
+    if INVITE_CODE.search(Talk.text(replies)) is None:
+        replies = await talk.tap("staff", "Thêm mới")
     code = INVITE_CODE.search(Talk.text(replies)).group(1)
     replies = await talk(user, f"/dangky {code}")
     assert "thành công" in Talk.text(replies), Talk.text(replies)

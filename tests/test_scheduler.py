@@ -57,8 +57,8 @@ async def test_a_new_date_adds_its_jobs(store, plan, tmp_path):
 
 
 async def test_the_scheduler_wakes_the_sender_when_a_reminder_falls_due(store, plan, tmp_path):
-    """BOT_CLOCK_START=2020-09-29T07:59:58+07:00 agency-bot run: the 1-day reminders go out 2 s later."""
-    services, talk = rehearsal(store, plan, tmp_path, datetime(2020, 9, 29, 7, 59, 57, tzinfo=TZ))
+    """BOT_CLOCK_START=2020-09-28T07:59:58+07:00 agency-bot run: the 1-day reminders go out 2 s later."""
+    services, talk = rehearsal(store, plan, tmp_path, datetime(2020, 9, 28, 7, 59, 57, tzinfo=TZ))
     await register_focal(talk, "yte1", "Sở Y tế")
     await register_focal(talk, "yte2", "Sở Y tế")
     await register_focal(talk, "tc1", "Sở Tài chính")  # inspected directly: owes no III.4 report
@@ -76,7 +76,7 @@ async def test_the_scheduler_wakes_the_sender_when_a_reminder_falls_due(store, p
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.2)
         assert sorted(chat for chat, _ in ch.accepted) == ["yte1", "yte2"]
-        assert services.clock.now() >= datetime(2020, 9, 29, 8, 0, tzinfo=TZ)
+        assert services.clock.now() >= datetime(2020, 9, 28, 8, 0, tzinfo=TZ)
         assert all("còn 1 ngày" in text for _, text in ch.accepted)
     finally:
         await scheduler.stop()

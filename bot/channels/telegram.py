@@ -46,6 +46,7 @@ from bot.channels.telegram_request import BotApiRequest, parse_update
 from bot.delivery import OutMessage, Part, PartsInFlight, Uncertain
 from bot.settings import Settings, SettingsError
 from handlers.context import Services
+from handlers.formatting import words
 from handlers.router import Command, Router
 from handlers.types import Inbound
 from messages.texts import common as common_texts
@@ -302,7 +303,7 @@ class TelegramChannel:
         if chat is None or kind not in ("message", "callback_query"):
             return
         try:
-            await self.app.bot.send_message(chat.id, common_texts.INTERNAL_ERROR)
+            await self.app.bot.send_message(chat.id, common_texts.INTERNAL_ERROR.format(**words(self.services.plan)))
         except TelegramError as exc:
             log.warning("could not tell the user about the failure: %s", type(exc).__name__)
 

@@ -57,6 +57,7 @@ from bot.channels.zalo_webhook import (FILE_EVENTS, TEXT_EVENTS, UNREADABLE_EVEN
 from bot.delivery import OutMessage, PartsInFlight, Rejected, RetryLater, Uncertain, Unreachable
 from bot.settings import Settings
 from handlers.context import Services
+from handlers.formatting import words
 from handlers.router import Router
 from handlers.types import IncomingFile, Inbound, Option, Reply
 from messages.texts import registration as registration_texts
@@ -299,12 +300,12 @@ class ZaloChannel:
         if unit is not None:
             lines.append(registration_texts.REGISTERED_AS.format(unit=unit.name))
         elif not is_staff:
-            lines.append(texts.HOW_TO_REGISTER)
-        words = ", ".join(c.name for c in self.router.menu(staff=False) if c.name != "start")
-        if words:
-            lines.append(texts.COMMANDS_HINT.format(commands=words))
+            lines.append(texts.HOW_TO_REGISTER.format(**words(self.services.plan)))
+        commands = ", ".join(c.name for c in self.router.menu(staff=False) if c.name != "start")
+        if commands:
+            lines.append(texts.COMMANDS_HINT.format(commands=commands))
         if is_staff:
-            lines.append(registration_texts.STAFF_GREETING)
+            lines.append(registration_texts.STAFF_GREETING.format(**words(self.services.plan)))
         return [Reply("\n\n".join(lines))]
 
     async def _on_text(self, uid: str, event: ZaloEvent) -> None:

@@ -112,14 +112,14 @@ class SendGuard:
             if starts <= now:
                 return texts.VISIT_PASSED
             return Occasion(unit, VISIT, key.stamp, key.offset, due_at, deadline=starts)
-        owed = {d.id for d in services.plan.deliverables_for(unit.code, unit.inspected)}
+        owed = {d.id for d in services.plan.deliverables_for(unit.code, unit.inspected, unit.level)}
         if key.topic not in owed:
             return texts.NOT_OWED
         if (key.unit, key.topic) in facts.submitted:
             return texts.SUBMITTED
-        dl = next(d for d in deadlines_for(services.plan, unit.code, unit.inspected, tz)
-                  if d.deliverable.id == key.topic)
-        if day_stamp(dl.at.astimezone(tz).date()) != key.stamp:
+        dl = next(d for d in deadlines_for(services.plan, unit.code, unit.inspected, tz, facts.visits.get(key.unit),
+                                           unit.level) if d.deliverable.id == key.topic)
+        if dl.unset or day_stamp(dl.at.astimezone(tz).date()) != key.stamp:
             return texts.NOT_PLANNED
         return Occasion(unit, key.topic, key.stamp, key.offset, due_at, deliverable=dl.deliverable, deadline=dl.at)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from handlers.context import Services
-from handlers.formatting import preparation, time_left, visit_when
+from handlers.formatting import preparation, time_left, visit_when, words
 from handlers.reminders.keys import SET, VISIT, WINDOW, Key, day_stamp, visit_stamp
 from messages.deadlines import deadlines_for
 from messages.plan import Deliverable, Plan
@@ -54,9 +54,9 @@ def occasions(services: Services, unit: UnitRecord, visit: Visit | None, now: da
     """All the policy's occasions for a unit, past and future (the caller keeps the future ones)."""
     plan, policy, tz = services.plan, services.plan.reminders, services.tz
     found: list[Occasion] = []
-    for dl in deadlines_for(plan, unit.code, unit.inspected, tz, visit.starts_at if visit else None):
-        if dl.deliverable.due.before_inspection or dl.provisional:
-            continue  # owed at the inspection itself: the visit reminders below carry it
+    for dl in deadlines_for(plan, unit.code, unit.inspected, tz, visit.starts_at if visit else None, unit.level):
+        if dl.unset or dl.deliverable.due.at_inspection:
+            continue  # no date yet, or owed at the inspection itself: the visit reminders below carry it
         day = dl.at.astimezone(tz).date()
         stamp = day_stamp(day)
         for n in sorted(set(policy.deadline_days_before), reverse=True):
@@ -99,7 +99,7 @@ def _preparation(plan: Plan) -> str:
 
 def _visit_report(plan: Plan, unit: UnitRecord) -> str:
     """The report owed to the inspection team, for a unit that owes one (one inspected directly)."""
-    owed = [d for d in plan.deliverables_for(unit.code, unit.inspected) if d.due.before_inspection]
+    owed = [d for d in plan.deliverables_for(unit.code, unit.inspected, unit.level) if d.due.at_inspection]
     return "".join(texts.VISIT_REPORT.format(title=d.title) for d in owed)
 
 
@@ -117,7 +117,7 @@ def render(services: Services, occ: Occasion, now: datetime, previous: datetime 
         if occ.offset.startswith(SET):
             changed = texts.VISIT_CHANGED.format(previous=fmt_datetime(previous)) if previous else ""
             return texts.VISIT_SET.format(unit=unit.name, when=when, citation=plan.cite(plan.inspection.announce_section),
-                                          changed=changed, preparation=_preparation(plan),
+                                          changed=changed, preparation=_preparation(plan), **words(plan),
                                           report=_visit_report(plan, unit)).rstrip("\n")
         return texts.VISIT_REMINDER.format(unit=unit.name, when=when, left=visit_when(occ.deadline, now),
                                            preparation=_preparation(plan),

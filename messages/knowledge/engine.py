@@ -232,7 +232,7 @@ class Engine:
             found.add(NUMBER.strip("@"))
         if unit is None:
             return found
-        found |= {"unit", unit.tier}
+        found |= {"unit", unit.level}
         if mentioned:
             found.add("mentioned")
         if unit.code == self.plan.coordinator:
@@ -241,7 +241,7 @@ class Engine:
             found.add("inspected")
             if world is not None and world.inspection_at(unit.code) is not None:
                 found.add("scheduled")
-        elif self.facts.may_be_chosen(unit):
+        elif self.facts.may_be_chosen(unit, world.roster().inspected_codes() if world is not None else None):
             found.add("maybe")
         else:
             found.add("not_inspected")

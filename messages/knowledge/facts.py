@@ -77,10 +77,21 @@ class PlanFacts:
         doc, insp = plan.document, plan.inspection
         names = {u.code: u.name for u in plan.units}
         ratio = next((o.ratio for o in plan.obligations if o.ratio is not None), None)
-        report = next((d for d in plan.deliverables if d.applies_to == "not_inspected" and d.due.date), None)
+        report = next((d for d in plan.deliverables if d.applies_to == "not_inspected" and d.due.last_day), None)
         team = next((d for d in plan.deliverables if d.applies_to == "inspected"), None)
         implements = [b for b in plan.legal_bases if b.relation == "implements"]
-        n_communes = insp.communes_per_district * len(insp.districts) if not insp.communes else len(insp.communes)
+        order = plan.level_order()
+        listed = [[c for c in (plan.selection(lv).units if plan.selection(lv) else [])] for lv in order]
+        first = listed[0] if listed else []
+        second = listed[1] if len(listed) > 1 else []
+        per_parent = next((s.per_parent for s in insp.selection if s.per_parent), 0)
+        later = next((s for s in insp.selection if s.per_parent), None)
+        parent_level = plan.level(later.level).parent if later else None
+        n_parents = len(plan.selection(parent_level).units) if parent_level and plan.selection(parent_level) else 0
+        n_communes = per_parent * n_parents + sum(len(s.units) for s in insp.selection if s.per_parent)
+        targets = insp.coverage.targets if insp.coverage else []
+        coverage_ratio = next((t.ratio for t in targets if t.ratio is not None), None)
+        coverage_count = next((t.count for t in targets if t.count is not None), 0)
         self.ratio = ratio
         self.static: dict[str, Any] = {
             "citation": doc.citation, "doc_kind": doc.kind, "doc_number": doc.number,
@@ -93,17 +104,17 @@ class PlanFacts:
             "quote": {s.id: s.text for s in plan.sections},
             "coordinator": names.get(plan.coordinator, plan.coordinator),
             "window": insp.window.label, "window_start": fmt_date(insp.window.start), "window_end": fmt_date(insp.window.end),
-            "departments": bullets([names[c] for c in insp.departments]),
-            "departments_inline": ", ".join(names[c] for c in insp.departments), "n_departments": len(insp.departments),
-            "districts": bullets([names[c] for c in insp.districts]),
-            "districts_inline": ", ".join(names[c] for c in insp.districts), "n_districts": len(insp.districts),
-            "communes_per_district": insp.communes_per_district, "n_communes": n_communes,
-            "coverage_pct": pct(insp.coverage.departments_ratio), "coverage_communes": insp.coverage.communes,
-            "n_inspected": len(insp.departments) + len(insp.districts) + n_communes,
+            "departments": bullets([names[c] for c in first]),
+            "departments_inline": ", ".join(names[c] for c in first), "n_departments": len(first),
+            "districts": bullets([names[c] for c in second]),
+            "districts_inline": ", ".join(names[c] for c in second), "n_districts": len(second),
+            "communes_per_district": per_parent, "n_communes": n_communes,
+            "coverage_pct": pct(coverage_ratio) if coverage_ratio else "", "coverage_communes": coverage_count,
+            "n_inspected": len(first) + len(second) + n_communes,
             "ratio_pct": pct(ratio) if ratio is not None else "",
             "coordinator_duties": self._duties("coordinator"), "inspected_duties": self._duties("inspected"),
             "not_inspected_duties": self._duties("not_inspected"), "all_duties": self._duties("all"),
-            "report_title": report.title if report else "", "report_deadline": fmt_date(report.due.date) if report else "",
+            "report_title": report.title if report else "", "report_deadline": fmt_date(report.due.last_day) if report else "",
             "report_wording": quoted(report.due.wording) if report else "",
             "report_recipient": report.recipient if report else "",
             "report_content": fragment(report.content) if report else "",
@@ -142,9 +153,10 @@ class PlanFacts:
     def _duties(self, audience: str) -> str:
         return bullets([self.duty(o) for o in self.plan.obligations if o.applies_to == audience])
 
-    def may_be_chosen(self, unit: UnitRecord) -> bool:
-        """A commune not (yet) chosen whose district is inspected directly (II.2.c)."""
-        return unit.tier == "commune" and not unit.inspected and unit.parent in self.plan.inspection.districts
+    def may_be_chosen(self, unit: UnitRecord, inspected: frozenset[str] | None = None) -> bool:
+        """A unit not (yet) chosen that the announcer may still choose (the plan leaves a choice)."""
+        return not unit.inspected and self.plan.may_be_chosen(unit.level, unit.parent,
+                                                              inspected if inspected is not None else self.plan.listed_codes)
 
     def values(self, unit: UnitRecord | None, world: World | None, number: int | None) -> "Facts":
         return Facts(self, unit, world, number)
@@ -177,7 +189,7 @@ class Facts(dict):
             if report is None:
                 return ""
             if now is None:
-                return texts.COUNTDOWN_NO_CLOCK.format(date=fmt_date(report.due.date))
+                return texts.COUNTDOWN_NO_CLOCK.format(date=fmt_date(report.due.last_day))
             due = deadline(plan, report, now.tzinfo, None)
             return countdown(calendar_days(due.at, now), now, fmt_date(due.at), texts.COUNTDOWN_DEADLINE)
         if unit is None:
@@ -188,7 +200,7 @@ class Facts(dict):
             parent = self.world.roster().get(unit.parent) if (self.world and unit.parent) else None
             return parent.name if parent else texts.UNKNOWN_PARENT
         if key == "unit_duties":
-            obligations = plan.obligations_for(unit.code, unit.inspected)
+            obligations = plan.obligations_for(unit.code, unit.inspected, unit.level)
             return "\n".join(texts.DUTY.format(text=self.pf.duty(o), section=o.section) for o in obligations)
         if key == "inspection_date":
             at = self.world.inspection_at(unit.code) if self.world else None
@@ -204,10 +216,10 @@ class Facts(dict):
         if key == "unit_deadlines":
             lines = []
             for d in (self.world.deadlines(unit) if self.world else []):
-                if d.deliverable.due.date is not None:
+                if d.deliverable.due.last_day is not None:
                     lines.append(texts.DEADLINE_DATE.format(title=d.deliverable.title, date=fmt_date(d.at),
                                                             wording=quoted(d.deliverable.due.wording)))
-                elif not d.provisional:
+                elif not d.unset:
                     lines.append(texts.DEADLINE_SCHEDULED.format(title=d.deliverable.title, date=fmt_datetime(d.at)))
                 else:
                     lines.append(texts.DEADLINE_PROVISIONAL.format(title=d.deliverable.title,

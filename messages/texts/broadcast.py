@@ -1,12 +1,12 @@
 """Staff notices (/thongbao), their delivery reports and history (/lichsuthongbao)."""
 
-COMMAND_BROADCAST = "Gửi thông báo đến các đơn vị (cán bộ SNV)"
-COMMAND_HISTORY = "Lịch sử thông báo và kết quả gửi (cán bộ SNV)"
+COMMAND_BROADCAST = "Gửi thông báo đến các đơn vị (cán bộ quản lý)"
+COMMAND_HISTORY = "Lịch sử thông báo và kết quả gửi (cán bộ quản lý)"
 
 # --- audience -------------------------------------------------------------------------
 CHOOSE_AUDIENCE = "Gửi thông báo. Anh/chị chọn đối tượng nhận:"
 AUDIENCE_ALL = "Tất cả đơn vị"
-# one button per tier, labelled with messages/texts/common.py TIER
+# one button per level of the plan that has units, labelled with the level's name
 AUDIENCE_INSPECTED = "Đơn vị được kiểm tra trực tiếp"
 AUDIENCE_NOT_INSPECTED = "Đơn vị không thuộc đối tượng kiểm tra trực tiếp"
 AUDIENCE_OWES = "Chưa nộp: {short}"
@@ -14,7 +14,7 @@ AUDIENCE_OWES_LABEL = "Đơn vị chưa nộp {title}"
 AUDIENCE_UNIT = "Một đơn vị"
 BUTTON_CANCEL = "Hủy"
 
-ASK_UNIT = "Anh/chị nhập tên đơn vị nhận thông báo (ví dụ: Sở Y tế, UBND huyện An Biên):"
+ASK_UNIT = "Anh/chị nhập tên đơn vị nhận thông báo (ví dụ: {examples}):"
 UNIT_WHICH = "Có nhiều đơn vị gần với “{query}”. Anh/chị chọn đơn vị:"
 UNIT_UNKNOWN = "Không tìm thấy đơn vị “{query}” trong danh sách. Vui lòng nhập lại tên đơn vị, hoặc /huy để dừng."
 UNIT_NEED_TEXT = "Vui lòng nhập tên đơn vị bằng chữ, hoặc /huy để dừng."

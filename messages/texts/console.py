@@ -1,11 +1,11 @@
 """The terminal channel (agency-bot chat)."""
 
 BANNER = (
-    "agency-bot — trò chuyện trong cửa sổ dòng lệnh ({who}).\n"
+    "agency-bot — hỏi đáp trong cửa sổ dòng lệnh ({who}).\n"
     "Gõ câu hỏi, lệnh (/help), số để chọn phương án, hoặc đường dẫn một tệp để gửi báo cáo. "
     "Thoát: /thoat hoặc Ctrl-D."
 )
-WHO_STAFF = "cán bộ Sở Nội vụ"
+WHO_STAFF = "cán bộ {coordinator}"
 WHO_UNIT = "đầu mối của {unit}"
 WHO_GUEST = "người dùng chưa đăng ký"
 PROMPT = "Bạn> "

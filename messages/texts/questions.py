@@ -14,7 +14,7 @@ BASIS_AMENDS = "- {label} sửa đổi, bổ sung {amended};"
 IMPLEMENTS = "- Thực hiện {label} về {subject}."
 CITATION = "({source})"
 SECTIONS_AND = ", "
-UNKNOWN_PARENT = "đơn vị cấp huyện"
+UNKNOWN_PARENT = "đơn vị cấp trên"
 INSPECTION_NOT_SET = "chưa có"
 QUOTED = "“{text}”"  # the plan's own words (its dates stay as the plan writes them)
 # how many days are left, counted on the business clock: (ahead, on the day, past); {when} is a date
@@ -46,8 +46,8 @@ DID_YOU_MEAN_BUTTONS = "Tôi chưa chắc anh/chị muốn hỏi điều nào. A
 EMPTY_QUESTION = "Anh/chị vui lòng gõ câu hỏi, ví dụ: “Hạn nộp báo cáo tự kiểm tra là ngày nào?”"
 
 # ---- staff: reviewing unanswered questions ----------------------------------------------
-COMMAND_UNANSWERED = "Câu hỏi bot chưa trả lời được (cán bộ SNV)"
-COMMAND_ATTACH = "Gắn câu hỏi vào chủ đề: /ganchude SỐ CHỦ_ĐỀ (cán bộ SNV)"
+COMMAND_UNANSWERED = "Câu hỏi bot chưa trả lời được (cán bộ quản lý)"
+COMMAND_ATTACH = "Gắn câu hỏi vào chủ đề: /ganchude SỐ CHỦ_ĐỀ (cán bộ quản lý)"
 UNANSWERED_NONE = "Không có câu hỏi nào đang chờ xem xét."
 UNANSWERED_HEADER = "Câu hỏi chưa trả lời được hoặc trả lời chưa chắc ({count} câu, mới nhất trước):"
 UNANSWERED_ITEM = "#{id} · {when} · {unit}\n“{text}”\n{status}"

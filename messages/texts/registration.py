@@ -7,13 +7,13 @@ GREETING = (
     "cho biết hạn nộp, lịch kiểm tra và tình trạng nộp báo cáo của đơn vị."
 )
 HOW_TO_REGISTER = (
-    "Để làm đầu mối của đơn vị, anh/chị nhận mã mời từ Sở Nội vụ rồi gửi: /dangky MÃ "
+    "Để làm đầu mối của đơn vị, anh/chị nhận mã mời từ {coordinator} rồi gửi: /dangky MÃ "
     "(hoặc bấm vào đường dẫn mời). Chưa đăng ký vẫn có thể đặt câu hỏi chung."
 )
 REGISTERED_AS = "Anh/chị đang là đầu mối của {unit}."
-STAFF_GREETING = "Anh/chị đang dùng quyền cán bộ Sở Nội vụ. Gõ /help để xem các lệnh quản lý."
+STAFF_GREETING = "Anh/chị đang dùng quyền cán bộ {coordinator}. Gõ /help để xem các lệnh quản lý."
 HELP_HEADER = "Các lệnh dùng được:"
-HELP_STAFF_HEADER = "Lệnh dành cho cán bộ Sở Nội vụ:"
+HELP_STAFF_HEADER = "Lệnh dành cho cán bộ {coordinator}:"
 HELP_FOOTER = "Ngoài các lệnh trên, anh/chị có thể gõ câu hỏi bằng tiếng Việt (có dấu hoặc không dấu)."
 HELP_LINE = "/{name} — {description}"
 
@@ -26,15 +26,13 @@ REGISTER_OK = (
 REGISTER_SAME = "Anh/chị đã là đầu mối của {unit}; mã mời này không được dùng thêm."
 REGISTER_OTHER_UNIT = (
     "Anh/chị đang là đầu mối của {current}. Mỗi người chỉ làm đầu mối cho một đơn vị; "
-    "nếu cần chuyển sang {unit}, vui lòng liên hệ Sở Nội vụ."
+    "nếu cần chuyển sang {unit}, vui lòng liên hệ {coordinator}."
 )
-REGISTER_UNKNOWN = "Mã mời không đúng. Vui lòng kiểm tra lại mã (10 ký tự) hoặc liên hệ Sở Nội vụ để được cấp mã."
-REGISTER_USED = "Mã mời này đã được sử dụng. Mỗi mã chỉ dùng một lần; vui lòng liên hệ Sở Nội vụ để được cấp mã mới."
-REGISTER_EXPIRED = "Mã mời này đã hết hạn. Vui lòng liên hệ Sở Nội vụ để được cấp mã mới."
+REGISTER_UNKNOWN = "Mã mời không đúng. Vui lòng kiểm tra lại mã (10 ký tự) hoặc liên hệ {coordinator} để được cấp mã."
+REGISTER_USED = "Mã mời này đã được sử dụng. Mỗi mã chỉ dùng một lần; vui lòng liên hệ {coordinator} để được cấp mã mới."
+REGISTER_EXPIRED = "Mã mời này đã hết hạn. Vui lòng liên hệ {coordinator} để được cấp mã mới."
 
-INVITE_USAGE = "Cú pháp: /moi TÊN HOẶC MÃ ĐƠN VỊ, ví dụ: /moi Sở Tài chính"
-INVITE_UNKNOWN_UNIT = "Không tìm thấy đơn vị “{query}”. Vui lòng ghi rõ tên, ví dụ: Sở Y tế, UBND huyện An Biên, UBND xã Bình Sơn, huyện Hòn Đất."
-INVITE_WHICH_UNIT = "Có nhiều đơn vị gần với “{query}”. Anh/chị chọn đơn vị:"
+INVITE_USAGE = "Cú pháp: /moi TÊN HOẶC MÃ ĐƠN VỊ, ví dụ: /moi {example}"
 INVITE_OK = (
     "Mã mời cho {unit}: {code}\n"
     "Hiệu lực đến {expires} (dùng một lần).\n"
@@ -43,10 +41,9 @@ INVITE_OK = (
 INVITE_HOW_TELEGRAM = "Telegram: bấm {link}"
 INVITE_HOW_ZALO = "Zalo: nhắn cho Official Account: dangky {code}"
 INVITE_HOW_ANY = "Gửi cho bot: /dangky {code}"
-INVITE_NEW_COMMUNE = "Đã thêm đơn vị mới: {unit} (cấp xã, thuộc {parent})."
 
 COMMAND_START = "Bắt đầu, giới thiệu bot (kèm mã mời để đăng ký)"
 COMMAND_HELP = "Hướng dẫn sử dụng"
 COMMAND_REGISTER = "Đăng ký làm đầu mối bằng mã mời"
 COMMAND_CANCEL = "Hủy thao tác đang dở"
-COMMAND_INVITE = "Cấp mã mời cho đơn vị (cán bộ SNV)"
+COMMAND_INVITE = "Cấp mã mời cho đơn vị (cán bộ quản lý)"

@@ -14,14 +14,14 @@ OVERDUE = (
     "{how}"
 )
 HOW_TO_SUBMIT = (
-    "Cách nộp: gửi tệp báo cáo cho bot ngay trong cuộc trò chuyện này "
+    "Cách nộp: gửi tệp báo cáo cho bot ngay tại đây "
     "(gõ /nopbaocao để xem hướng dẫn). Nếu đã gửi bằng đường khác, anh/chị có thể bỏ qua tin này."
 )
 # {left}: how far the date is, worded by handlers/formatting.py (messages/texts/common.py)
 # {preparation}: the III.3 list, the same in every message (messages/texts/common.py)
 
 VISIT_SET = (
-    "THÔNG BÁO LỊCH KIỂM TRA: Đoàn kiểm tra công tác CCHC của UBND tỉnh làm việc với {unit} "
+    "THÔNG BÁO LỊCH KIỂM TRA: Đoàn kiểm tra công tác CCHC của {issuer} làm việc với {unit} "
     "vào {when} ({citation}).\n"
     "{changed}"
     "{preparation}\n"

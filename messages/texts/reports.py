@@ -1,7 +1,7 @@
 """Overview of submissions (/tonghop) and the Excel export (/xuatexcel, ``agency-bot export``)."""
 
-COMMAND_OVERVIEW = "Tổng hợp đơn vị đã/chưa nộp báo cáo (cán bộ SNV)"
-COMMAND_EXPORT = "Xuất bảng tổng hợp nộp báo cáo ra Excel (cán bộ SNV)"
+COMMAND_OVERVIEW = "Tổng hợp đơn vị đã/chưa nộp báo cáo (cán bộ quản lý)"
+COMMAND_EXPORT = "Xuất bảng tổng hợp nộp báo cáo ra Excel (cán bộ quản lý)"
 
 # tier names: messages/texts/common.py (TIER, TIER_SHORT)
 
@@ -9,7 +9,7 @@ OVERVIEW_HEADER = "TỔNG HỢP NỘP BÁO CÁO (đến {now})"
 OVERVIEW_DELIVERABLE = "▸ {title} — hạn: {due}"
 OVERVIEW_DUE_VARIES = "trước buổi kiểm tra của từng đơn vị"
 OVERVIEW_TOTALS = "Phải nộp {owed} · đúng hạn {on_time} · trễ hạn {late} · chưa nộp {missing}{overdue}"
-OVERVIEW_TIER = "  {tier}: {owed} — đúng hạn {on_time}, trễ {late}, chưa nộp {missing}{overdue}"
+OVERVIEW_LEVEL = "  {level}: {owed} — đúng hạn {on_time}, trễ {late}, chưa nộp {missing}{overdue}"
 OVERVIEW_OVERDUE = " (quá hạn {n})"
 OVERVIEW_MISSING = "Chưa nộp: {names}"
 OVERVIEW_MISSING_MORE = "{names} và {more} đơn vị khác"
@@ -21,7 +21,7 @@ BUTTON_FULL_LIST = "Xem danh sách đầy đủ"
 
 FULL_HEADER = "DANH SÁCH ĐẦY ĐỦ — {title} (đến {now})"
 FULL_GROUP = "{label} ({n}):"
-FULL_TIER = " {tier}:"
+FULL_LEVEL = " {level}:"
 FULL_LINE = "  - {name}{detail}"
 FULL_NO_FOCAL = " [chưa có đầu mối]"
 FULL_RECEIVED = " — {receipt}, {when}"
@@ -42,7 +42,7 @@ ON_TIME = "Đúng hạn"
 LATE = "Trễ hạn"
 YES = "Có"
 NO = "Không"
-PROVISIONAL = "Hạn tạm tính: chưa có lịch kiểm tra"
+DEADLINE_UNSET = "Hạn chưa xác định: chưa có lịch kiểm tra"
 
 SUMMARY_SHEET = "Tổng hợp"
 SUMMARY_HEADERS = ["Báo cáo", "Căn cứ", "Hạn nộp", "Cấp", "Phải nộp", "Đã nộp", "Đúng hạn", "Trễ hạn",

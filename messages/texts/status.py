@@ -30,15 +30,15 @@ DEADLINE_ITEM = (
     "   Gửi đến: {recipient}"
 )
 DEADLINE_SUBMITTED = "đã nộp (số {receipt}), {timeliness}"
-DEADLINE_PROVISIONAL = (
-    "Hạn có đánh dấu “tạm tính”: chưa có ngày kiểm tra chính thức, tạm lấy ngày cuối {window} "
-    "({end}); {announcer} sẽ thông báo thời gian kiểm tra cụ thể ({section})."
+DEADLINE_UNSET = (
+    "Hạn “chưa xác định” tính theo ngày kiểm tra của đơn vị: {announcer} sẽ thông báo thời gian kiểm tra "
+    "cụ thể ({section}) trong {window} ({start}–{end}); bot sẽ báo anh/chị ngay khi có lịch."
 )
 DEADLINES_NONE = "Theo {citation}, {unit} không có báo cáo nào phải gửi theo hạn."
 
 # ---- /lichkiemtra -----------------------------------------------------------------------------
 SCHEDULE_HEADER = "LỊCH KIỂM TRA CCHC — {unit}"
-SCHEDULE_SET = "Đoàn kiểm tra của UBND tỉnh làm việc tại đơn vị: {when} — {state}."
+SCHEDULE_SET = "Đoàn kiểm tra của {issuer} làm việc tại đơn vị: {when} — {state}."
 SCHEDULE_NOT_SET = (
     "{unit} thuộc đối tượng kiểm tra trực tiếp năm {year} ({inspected_section}).\n"
     "Thời gian kiểm tra: {window} ({start}–{end}) ({window_section}).\n"
@@ -50,7 +50,8 @@ SCHEDULE_NOT_INSPECTED = (
 )
 SCHEDULE_OWN_DUTY = "Nhiệm vụ của đơn vị ({section}): {text}"
 SCHEDULE_OWN_DELIVERABLE = "Báo cáo phải gửi: {title} — hạn {due} ({wording}). Xem thêm: /hanchot"
-SCHEDULE_COMMUNE = (
-    "Ở cấp xã, Đoàn kiểm tra chọn {count} xã thuộc mỗi huyện được kiểm tra ({section}); "
-    "nếu {unit} được chọn, {announcer} sẽ thông báo lịch và bot sẽ báo anh/chị."
+SCHEDULE_MAYBE = (
+    "{unit} chưa có tên trong danh sách kiểm tra trực tiếp năm {year}, nhưng có thể được chọn "
+    "({section}: {rule}); nếu được chọn, {announcer} sẽ thông báo lịch và bot sẽ báo anh/chị. "
+    "Khi chưa được chọn, đơn vị thực hiện như đơn vị không thuộc đối tượng kiểm tra trực tiếp:"
 )

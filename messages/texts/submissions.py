@@ -13,7 +13,7 @@ TYPE_LABELS = {
 
 # ---- /nopbaocao ------------------------------------------------------------------
 HOW_TO_SUBMIT = (
-    "Anh/chị gửi tệp {deliverable} của {unit} vào cuộc trò chuyện này (gửi dạng tệp/tài liệu).\n"
+    "Anh/chị gửi tệp {deliverable} của {unit} vào đây (gửi dạng tệp/tài liệu).\n"
     "Hạn: {due}.\n"
     "Định dạng nhận: {formats}; tối đa {limit} MB.\n"
     "Báo cáo nhiều trang ảnh chụp: vui lòng gộp thành một tệp PDF hoặc ZIP. Hủy: /huy"
@@ -21,17 +21,17 @@ HOW_TO_SUBMIT = (
 WHICH_TO_SUBMIT = "{unit} có {count} báo cáo phải nộp. Anh/chị muốn nộp báo cáo nào?"
 NOTHING_OWED = (
     "Theo {citation}, {unit} không có báo cáo nào phải gửi qua bot. "
-    "Nếu cần gửi văn bản khác, vui lòng liên hệ Sở Nội vụ."
+    "Nếu cần gửi văn bản khác, vui lòng liên hệ {coordinator}."
 )
 WAITING_TEXT_HINT = "(Bot vẫn đang chờ tệp {deliverable}; gõ /huy nếu không gửi nữa.)"
 
 # ---- who may send ----------------------------------------------------------------
 UNREGISTERED = (
     "Bot chưa nhận tệp này vì anh/chị chưa đăng ký làm đầu mối của đơn vị nào; tệp không được lưu.\n"
-    "Để nộp báo cáo, anh/chị nhận mã mời từ Sở Nội vụ rồi gửi: /dangky MÃ, sau đó gửi lại tệp."
+    "Để nộp báo cáo, anh/chị nhận mã mời từ {coordinator} rồi gửi: /dangky MÃ, sau đó gửi lại tệp."
 )
 STAFF_NO_UNIT = (
-    "Chỉ đầu mối của đơn vị mới nộp báo cáo qua bot; tài khoản cán bộ Sở Nội vụ chưa gắn với đơn vị nào "
+    "Chỉ đầu mối của đơn vị mới nộp báo cáo qua bot; tài khoản cán bộ {coordinator} chưa gắn với đơn vị nào "
     "nên tệp không được lưu."
 )
 
@@ -51,7 +51,7 @@ REFUSED = {
         "Vui lòng chỉ nén các tài liệu, ảnh quét rồi gửi lại."
     ),
     "encrypted": (
-        "Tệp “{name}” được đặt mật khẩu nên Sở Nội vụ không mở được. "
+        "Tệp “{name}” được đặt mật khẩu nên {coordinator} không mở được. "
         "Anh/chị vui lòng gỡ mật khẩu rồi gửi lại."
     ),
     "damaged": "Tệp “{name}” bị lỗi hoặc gửi chưa trọn vẹn, bot không đọc được. Anh/chị vui lòng gửi lại.",
@@ -83,6 +83,7 @@ RECEIPT = (
     "Hạn nộp: {due} — {timeliness}"
 )
 ON_TIME = "ĐÚNG HẠN"
+NO_DEADLINE_YET = "ĐÃ NHẬN (hạn tính theo ngày kiểm tra của đơn vị, chưa có lịch)"
 LATE = "TRỄ HẠN {days}"
 # a later version: where the report stands (its first version against the deadline)
 REPLACEMENT_ON_TIME = "bản thay thế; báo cáo đã nộp ĐÚNG HẠN từ {first}"

@@ -2,7 +2,7 @@
 
 # follow: greeting is handlers.start.greeting(); then one of these
 HOW_TO_REGISTER = (
-    "Để làm đầu mối của đơn vị, anh/chị nhận mã mời từ Sở Nội vụ rồi nhắn vào đây: dangky MÃ "
+    "Để làm đầu mối của đơn vị, anh/chị nhận mã mời từ {coordinator} rồi nhắn vào đây: dangky MÃ "
     "(ví dụ: dangky K7M2X9PQRS). Chưa đăng ký vẫn có thể đặt câu hỏi chung."
 )
 COMMANDS_HINT = "Các lệnh gõ trực tiếp (không cần dấu /): {commands}."
@@ -20,7 +20,7 @@ DOCUMENT_FALLBACK_NAME = "tep-dinh-kem"
 # a user's attachment on a host that is not Zalo's
 FILE_HOST_REFUSED = (
     "Không nhận được tệp này: đường dẫn tệp không thuộc máy chủ của Zalo. "
-    "Vui lòng gửi lại tệp trực tiếp trong cuộc trò chuyện Zalo."
+    "Vui lòng gửi lại tệp trực tiếp cho Official Account trên Zalo."
 )
 
 FILE_UNREADABLE = "Không đọc được tệp anh/chị vừa gửi. Vui lòng gửi lại tệp."

@@ -18,6 +18,8 @@ USER = 5550001  # the user in tests/fixtures/telegram/*.json
 OTHER = 5550002
 GROUP = -1001234567890
 
+COORDINATOR = "Sở Nội vụ"  # the bundled plan's coordinator
+
 
 def spy_text_handler(router, seen: list):
     """Record what reaches ``router.on_text``; answer through the real handler when there is one."""
@@ -72,7 +74,7 @@ async def test_start_greets_a_stranger_with_how_to_register(fake, bot):
     update["message"]["entities"][0]["length"] = 6
     answer = texts(await fake.converse(update))
     assert answer.startswith("Kính chào anh/chị")
-    assert reg_texts.HOW_TO_REGISTER in answer
+    assert reg_texts.HOW_TO_REGISTER.format(coordinator=COORDINATOR) in answer
 
 
 async def test_deep_link_registration_then_used_code_and_staff_only_refusal(fake, bot, services):
@@ -83,11 +85,11 @@ async def test_deep_link_registration_then_used_code_and_staff_only_refusal(fake
     assert "Đăng ký thành công" in answer and "Sở Tài chính" in answer
 
     again = texts(await fake.converse(text_update(OTHER, f"/start {code}")))
-    assert again == reg_texts.REGISTER_USED
+    assert again == reg_texts.REGISTER_USED.format(coordinator=COORDINATOR)
     wrong = texts(await fake.converse(text_update(OTHER, "/dangky ZZZZZZZZZZ")))
-    assert wrong == reg_texts.REGISTER_UNKNOWN
+    assert wrong == reg_texts.REGISTER_UNKNOWN.format(coordinator=COORDINATOR)
     refused = texts(await fake.converse(text_update(OTHER, "/moi Sở Tài chính")))
-    assert refused == common_texts.STAFF_ONLY
+    assert refused == common_texts.STAFF_ONLY.format(coordinator=COORDINATOR)
 
 
 async def test_free_text_goes_to_the_question_handler_as_the_registered_unit(fake, bot, router):
@@ -182,7 +184,7 @@ async def test_a_crashing_handler_still_answers(fake, bot, router):
     async def boom(ctx):
         raise RuntimeError("bug")
 
-    assert texts(await fake.converse(text_update(USER, "câu hỏi bất kỳ"))) == common_texts.INTERNAL_ERROR
+    assert texts(await fake.converse(text_update(USER, "câu hỏi bất kỳ"))) == common_texts.INTERNAL_ERROR.format(coordinator=COORDINATOR)
 
 
 async def test_a_failure_while_rendering_reaches_the_error_handler_and_the_user(fake, bot, router, caplog):
@@ -193,7 +195,7 @@ async def test_a_failure_while_rendering_reaches_the_error_handler_and_the_user(
         return [Reply("Tệp kèm:", document=Path("/nonexistent/khong-co.pdf"))]
 
     answer = await fake.converse(text_update(USER, "/hong"))
-    assert texts(answer) == common_texts.INTERNAL_ERROR
+    assert texts(answer) == common_texts.INTERNAL_ERROR.format(coordinator=COORDINATOR)
     assert "telegram update" in caplog.text and "(message) failed" in caplog.text
     assert fake.token not in caplog.text and fake.token.split(":")[1] not in caplog.text
 

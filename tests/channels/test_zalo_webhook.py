@@ -160,7 +160,7 @@ async def test_follow_greets_and_explains_registration(rig, zalo):
     assert (await rig.post(rig.hook.follow("5550001"))).status_code == 200
     text = ZaloRig.joined(zalo.to("5550001"))
     assert "Kính chào anh/chị" in text
-    assert zalo_texts.HOW_TO_REGISTER in text
+    assert zalo_texts.HOW_TO_REGISTER.format(coordinator="Sở Nội vụ") in text
     assert "/dangky" not in text  # on Zalo the word is typed without a slash
     assert "dangky" in text.split("không cần dấu /")[1]  # the commands as bare words, from the router
 

@@ -77,7 +77,7 @@ def test_unknown_agency_is_a_clear_error(capsys):
 def test_days_left_use_the_business_clock(capsys, monkeypatch):
     monkeypatch.setenv("BOT_CLOCK_START", "2020-09-25T08:00:00+07:00")
     out = ask_json(capsys, "--agency", "Sở Y tế", "hom nay nop bc con kip ko")
-    assert out["topic"] == "con-han" and "còn 5 ngày đến hạn chót 30/09/2020" in out["answer"]
+    assert out["topic"] == "con-han" and "còn 4 ngày đến hạn chót 29/09/2020" in out["answer"]
 
 
 def test_the_coordinator_and_a_sector_name(capsys):

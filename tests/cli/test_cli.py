@@ -17,14 +17,15 @@ def test_plan_check_and_show(capsys):
                  "Sở Tài chính", "Sở Văn hóa và Thể thao", "Sở Giáo dục và Đào tạo",
                  "An Biên", "Hòn Đất", "Kiên Lương", "Rạch Giá", "Hà Tiên"):
         assert name in out
-    assert "Cấp tỉnh (6)" in out and "Cấp huyện (5)" in out
-    assert "30/09/2020" in out and "trước ngày 30/9/2020" in out
+    assert "Sở, ban, ngành tỉnh (6, Mục II.2.a)" in out and "UBND cấp huyện (5, Mục II.2.b)" in out
+    assert "UBND cấp xã: “Chọn 02 xã thuộc Ủy ban nhân dân cấp huyện được chọn kiểm tra” (Mục II.2.c)" in out
+    assert "ngày cuối cùng 29/09/2020 (kế hoạch ghi: “trước ngày 30/9/2020”)" in out
     assert "Quý III/2020 (01/07/2020–30/09/2020)" in out
 
 
 def test_plan_check_refuses_a_broken_file(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
-    bad.write_text(bundled_plan_path().read_text(encoding="utf-8").replace("date: 30/9/2020", "date: 31/9/2020"),
+    bad.write_text(bundled_plan_path().read_text(encoding="utf-8").replace("last_day: 29/9/2020", "last_day: 31/9/2020"),
                    encoding="utf-8")
     assert main(["plan", "check", str(bad)]) == 1
     err = capsys.readouterr().err
@@ -33,7 +34,7 @@ def test_plan_check_refuses_a_broken_file(tmp_path, capsys):
 
 def test_a_broken_plan_file_stops_start_up(monkeypatch, tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("schema_version: 1\n", encoding="utf-8")
+    bad.write_text("schema_version: 2\n", encoding="utf-8")
     monkeypatch.setenv("PLAN_FILE", str(bad))
     assert main(["plan", "show"]) == 2
     assert "document" in capsys.readouterr().err

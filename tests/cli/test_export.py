@@ -60,7 +60,7 @@ async def test_chat_export_cell_by_cell(talk, services, plan):
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in wb.sheetnames)
 
     ws = wb["BC tự kiểm tra (Mục III.4)"]
-    owed = [u for u in services.roster().units if u.code not in plan.inspected_codes]
+    owed = [u for u in services.roster().units if u.code not in plan.listed_codes]
     check_sheet_shape(ws, len(owed))
     rows = rows_by_code(ws)
     assert set(rows) == {u.code for u in owed} and "ubnd-xa-binh-son-huyen-hon-dat" in rows
@@ -69,7 +69,7 @@ async def test_chat_export_cell_by_cell(talk, services, plan):
     assert yt["Trạng thái"] == "Đã nộp" and yt["Đúng hạn/Trễ hạn"] == "Đúng hạn"
     assert yt["Số biên nhận"] == on_time.receipt_no and yt["Tên tệp"] == "BC tự kiểm tra Sở Y tế.pdf"
     assert yt["Thời điểm nhận"] == datetime(2020, 8, 25, 14, 30)  # naive local time, a real date cell
-    assert yt["Hạn nộp"] == datetime(2020, 9, 30, 23, 59, 59)
+    assert yt["Hạn nộp"] == datetime(2020, 9, 29, 23, 59, 59)  # "trước ngày 30/9/2020"
     assert yt["Số đầu mối đã đăng ký"] == 2 and yt["Số lần nộp"] == 1
     tp = rows["so-tu-phap"]
     assert (tp["Trạng thái"], tp["Đúng hạn/Trễ hạn"], tp["Số biên nhận"]) == ("Đã nộp", "Trễ hạn", late.receipt_no)
@@ -85,10 +85,10 @@ async def test_chat_export_cell_by_cell(talk, services, plan):
             assert cells["Thời điểm nhận"].is_date and cells["Thời điểm nhận"].number_format == "dd/mm/yyyy hh:mm"
 
     insp = wb["BC gửi Đoàn KT (Mục III.3)"]
-    check_sheet_shape(insp, len(plan.inspected_codes))
+    check_sheet_shape(insp, len(plan.listed_codes))
     tc = rows_by_code(insp)["so-tai-chinh"]
-    assert tc["Kiểm tra trực tiếp"] == "Có" and tc["Ghi chú"] == "Hạn tạm tính: chưa có lịch kiểm tra"
-    assert tc["Hạn nộp"] == datetime(2020, 9, 30, 23, 59, 59)
+    assert tc["Kiểm tra trực tiếp"] == "Có" and tc["Ghi chú"] == "Hạn chưa xác định: chưa có lịch kiểm tra"
+    assert tc["Hạn nộp"] is None  # no inspection date yet: no deadline is invented
 
     summary = wb["Tổng hợp"]
     assert [c.value for c in summary[1]][:5] == ["Báo cáo", "Căn cứ", "Hạn nộp", "Cấp", "Phải nộp"]
@@ -96,7 +96,7 @@ async def test_chat_export_cell_by_cell(talk, services, plan):
     table = [r for r in summary.iter_rows(min_row=2, values_only=True) if r[0]]
     total = next(r for r in table if r[0].startswith("Báo cáo kết quả tự kiểm tra") and r[3] == "Tổng cộng")
     assert total[4:10] == (len(owed), 2, 1, 1, len(owed) - 2, 0)
-    assert total[2] == datetime(2020, 9, 30) and abs(total[10] - 2 / len(owed)) < 1e-9
+    assert total[2] == datetime(2020, 9, 29) and abs(total[10] - 2 / len(owed)) < 1e-9
     communes = next(r for r in table if r[0].startswith("Báo cáo kết quả tự kiểm tra") and r[3] == "UBND cấp xã")
     assert communes[4:9] == (1, 0, 0, 0, 1)
 

@@ -36,9 +36,9 @@ def test_cli_report_rehearsed_after_the_deadline(fresh_dir, monkeypatch, capsys)
     document = Document(written)
     texts = [p.text for p in document.paragraphs]
     assert document.tables[0].rows[0].cells[1].text.splitlines()[-1] == "Kiên Giang, ngày 05 tháng 10 năm 2020"
-    owes = [u.name for u in plan.units if u.code not in plan.inspected_codes]
-    late = next(t for t in texts if t.startswith("- Sở, ban, ngành (1): "))
-    assert late == "- Sở, ban, ngành (1): Sở Tư pháp (nhận 01/10/2020 08:00, trễ 1 ngày);"
+    owes = [u.name for u in plan.units if u.code not in plan.listed_codes]
+    late = next(t for t in texts if t.startswith("- Sở, ban, ngành tỉnh (1): "))
+    assert late == "- Sở, ban, ngành tỉnh (1): Sở Tư pháp (nhận 01/10/2020 08:00, trễ 2 ngày);"
     assert f"b) Đơn vị chưa nộp ({len(owes) - 2}), đã quá hạn:" in texts
     visits = next(t for t in document.tables if t.rows[0].cells[-1].text == "Ngày kiểm tra")
     assert {r.cells[1].text: r.cells[3].text for r in visits.rows[1:]}["UBND thành phố Hà Tiên"] == "22/09/2020 08:00"

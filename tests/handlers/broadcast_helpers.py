@@ -38,7 +38,9 @@ def add_submission(services, unit_code: str, deliverable_id: str, *, at: datetim
 
 
 def set_inspection(services, unit_code: str, when: datetime) -> None:
+    """A date for the unit, which staff chose for direct inspection (as /datlich does)."""
     with services.store.session() as s:
+        unit_store.select_for_inspection(s, unit_code)
         unit_store.set_inspection(s, unit_code, when, None)
     services.units_changed()
 

@@ -42,14 +42,14 @@ async def test_audiences_follow_the_plan_and_the_store(roster, plan):
     everyone = audience_units(services, {"kind": "all"})
     assert codes(everyone) == {u.code for u in roster_units}
     assert len(everyone) == len(plan.units) + 2  # the plan's units and both communes
-    for tier in ("department", "district", "commune"):
-        got = audience_units(services, {"kind": "tier", "tier": tier})
-        assert codes(got) == {u.code for u in roster_units if u.tier == tier} and got
-    communes = codes(audience_units(services, {"kind": "tier", "tier": "commune"}))
+    for level in plan.level_order():
+        got = audience_units(services, {"kind": "level", "level": level})
+        assert codes(got) == {u.code for u in roster_units if u.level == level} and got
+    communes = codes(audience_units(services, {"kind": "level", "level": "commune"}))
     assert communes == {"ubnd-xa-binh-son-huyen-hon-dat", "ubnd-xa-tho-son-huyen-hon-dat"}
 
     inspected = codes(audience_units(services, {"kind": "inspected"}))
-    assert inspected == set(plan.inspected_codes) | {"ubnd-xa-tho-son-huyen-hon-dat"}
+    assert inspected == set(plan.listed_codes) | {"ubnd-xa-tho-son-huyen-hon-dat"}
     not_inspected = codes(audience_units(services, {"kind": "not_inspected"}))
     assert not_inspected == codes(everyone) - inspected
     assert "ubnd-xa-binh-son-huyen-hon-dat" in not_inspected and "so-y-te" in not_inspected
@@ -115,7 +115,7 @@ async def test_confirm_writes_one_row_per_recipient_once(roster, talk, services)
     assert {r.person_id for r in rows} == recipients and len(rows) == 3
     assert all(r.key == f"broadcast:{broadcast.id}:{r.person_id}" and r.broadcast_id == broadcast.id for r in rows)
     assert all(r.text.startswith("THÔNG BÁO CỦA SỞ NỘI VỤ") and "14:00 ngày 05/9/2020" in r.text for r in rows)
-    assert broadcast.status == "sending" and broadcast.audience["kind"] == "tier"
+    assert broadcast.status == "sending" and broadcast.audience["kind"] == "level"
     # the second tap, and a late "Hủy" (a button of the same, spent decision), change nothing
     assert "đã được xử lý" in Talk.text(await talk("staff", choice=confirm))
     assert "đã được xử lý" in Talk.text(await talk("staff", choice=cancel))
@@ -150,8 +150,14 @@ async def test_inactive_focal_points_are_recorded_not_sent(roster, talk, service
     assert sorted(r.status for r in rows) == ["pending", "pending", "pending", "undeliverable"]
 
 
+async def test_a_level_without_units_is_not_offered(talk):
+    """The bundled plan lists no commune: "UBND cấp xã" would reach nobody, so it is not a choice."""
+    labels = [o.label for r in await talk("staff", "/thongbao") for o in r.options]
+    assert "UBND cấp huyện" in labels and "UBND cấp xã" not in labels
+
+
 async def test_an_audience_with_nobody_is_not_offered_for_sending(talk, services):
-    text = Talk.text(await start_broadcast(talk, "UBND cấp xã"))
+    text = Talk.text(await start_broadcast(talk, "UBND cấp huyện"))  # no focal point registered yet
     assert "không có người nhận nào" in text
     with services.store.session() as s:
         assert s.exec(select(ConversationState)).all() == []

@@ -44,7 +44,7 @@ async def test_summary_reports_delivered_failed_blocked_and_no_focal_point(talk,
         assert s.exec(select(Person).where(Person.external_id == "c1")).one().active is False  # marked inactive
         row = s.exec(select(Broadcast)).one()
     assert row.status == "done" and row.finished_at is not None and row.summary_sent
-    departments = sum(1 for u in services.roster().units if u.tier == "department")
+    departments = sum(1 for u in services.roster().units if u.level == "province_agency")
     (summary,) = channel.to("staff")
     assert f"KẾT QUẢ GỬI THÔNG BÁO SỐ {row.id}" in summary
     assert "Đã gửi: 3/6" in summary

@@ -32,16 +32,16 @@ def pid(services, user: str) -> int:
         return people.find(s, "test", user).id
 
 
-def test_parse_accepts_names_with_commas_and_optional_time():
-    assert parse("UBND xã Bình Sơn, huyện Hòn Đất 22/9/2020 14:30")[0] == "UBND xã Bình Sơn, huyện Hòn Đất"
-    unit, day, at = parse("so tai chinh 05/09/2020")
+def test_parse_accepts_names_with_commas_and_optional_time(services):
+    assert parse("UBND xã Bình Sơn, huyện Hòn Đất 22/9/2020 14:30", services)[0] == "UBND xã Bình Sơn, huyện Hòn Đất"
+    unit, day, at = parse("so tai chinh 05/09/2020", services)
     assert (unit, day.isoformat(), at) == ("so tai chinh", "2020-09-05", None)
-    assert parse("STC 5/9/2020 8h")[2].strftime("%H:%M") == "08:00"
+    assert parse("STC 5/9/2020 8h", services)[2].strftime("%H:%M") == "08:00"
     for bad, message in (("Sở Tài chính 31/9/2020", "31/9/2020"), ("Sở Tài chính 15/9/2020 25:00", "25:00"),
                          ("Sở Tài chính", "dd/mm/yyyy"), ("15/9/2020", "tên đơn vị"),
                          ("Sở Tài chính 15/9/2020 sáng mai", "sáng mai")):
         try:
-            parse(bad)
+            parse(bad, services)
         except BadInput as exc:
             assert message in str(exc)
         else:
@@ -135,7 +135,12 @@ async def test_a_date_outside_the_window_or_past_is_kept_with_a_warning(talk, se
     text = Talk.text(await talk("staff", "/datlich UBND huyện Hòn Đất 31/8/2020"))
     assert texts.WARN_PAST in text
     text = Talk.text(await talk("staff", "/datlich Sở Y tế 20/9/2020"))
-    assert "không có trong danh sách kiểm tra trực tiếp (Mục II.2)" in text
+    assert "không có trong danh sách kiểm tra trực tiếp của kế hoạch (Mục II.2)" in text
+
+
+async def test_usage_examples_come_from_the_loaded_plan(talk):
+    text = Talk.text(await talk("staff", "/datlich"))
+    assert "Ví dụ: /datlich Sở Kế hoạch và Đầu tư 15/7/2020 08:30" in text  # first listed unit, in the window
 
 
 async def test_bad_input_is_explained_and_nothing_is_stored(talk, services):
@@ -148,18 +153,25 @@ async def test_bad_input_is_explained_and_nothing_is_stored(talk, services):
 
 async def test_an_ambiguous_name_offers_buttons(talk, services):
     text = Talk.text(await talk("staff", "/datlich Ban Quản lý Khu kinh tế 18/9/2020 9:15"))
-    assert "Có nhiều đơn vị khớp" in text
+    assert "Có nhiều đơn vị gần với" in text
     text = Talk.text(await talk.tap("staff", "Phú Quốc"))
+    assert "không có trong danh sách kiểm tra trực tiếp" in text  # not a unit the plan selects: confirm first
+    text = Talk.text(await talk.tap("staff", texts.BUTTON_ADD))
     assert "Đã đặt lịch kiểm tra Ban Quản lý Khu kinh tế Phú Quốc: 18/09/2020 09:15." in text
     with services.store.session() as s:
         assert [v.unit_code for v in unit_store.all_inspections(s)] == ["ban-quan-ly-khu-kinh-te-phu-quoc"]
 
 
-async def test_a_commune_named_in_full_is_added_and_becomes_inspected(talk, services):
+async def test_a_new_commune_is_confirmed_then_chosen_as_the_plan_allows(talk, services):
+    """II.2.c leaves the communes of the inspected districts to the announcer: a date chooses one."""
     text = Talk.text(await talk("staff", "/datlich UBND xã Bình Sơn, huyện Hòn Đất 22/9/2020"))
-    assert "Đã thêm UBND xã Bình Sơn, huyện Hòn Đất (thuộc UBND huyện Hòn Đất)" in text
-    assert texts.NO_FOCAL.format(unit="UBND xã Bình Sơn, huyện Hòn Đất") in text
+    assert "chưa có trong danh sách đơn vị" in text
     code = "ubnd-xa-binh-son-huyen-hon-dat"
+    assert services.roster().get(code) is None
+    text = Talk.text(await talk.tap("staff", "Thêm mới"))
+    assert "Đã thêm đơn vị mới: UBND xã Bình Sơn, huyện Hòn Đất (UBND cấp xã, thuộc UBND huyện Hòn Đất)" in text
+    assert "được chọn kiểm tra trực tiếp theo Mục II.2.c" in text and "Chọn 02 xã" in text
+    assert texts.NO_FOCAL.format(unit="UBND xã Bình Sơn, huyện Hòn Đất") in text
     assert services.roster().get(code).inspected
     got = visit_rows(services, code)
     assert got and all(":nobody:" in k for k in got)  # recorded for staff to see, no crash
@@ -173,10 +185,11 @@ async def test_a_commune_named_in_full_is_added_and_becomes_inspected(talk, serv
     assert "thay cho" not in ch.to("bs1")[0]
 
 
-async def test_too_many_communes_in_a_district_is_flagged(talk, services):
+async def test_more_communes_than_the_plan_says_is_flagged(talk, services):
     for name in ("Bình Sơn", "Bình Giang", "Sơn Kiên"):
-        text = Talk.text(await talk("staff", f"/datlich UBND xã {name}, huyện Hòn Đất 22/9/2020"))
-    assert "đã có 3 xã được đặt lịch" in text and "02 xã" in text
+        await talk("staff", f"/datlich UBND xã {name}, huyện Hòn Đất 22/9/2020")
+        text = Talk.text(await talk.tap("staff", "Thêm mới"))
+    assert "UBND huyện Hòn Đất đã có 3 đơn vị (UBND cấp xã) được chọn kiểm tra, nhiều hơn số 02 theo Mục II.2.c" in text
 
 
 async def test_only_staff_set_dates(talk, services):
@@ -199,28 +212,38 @@ async def test_a_date_moved_behind_the_bots_back_stops_the_old_reminder(talk, se
     assert rows(services, key)[key].last_error == rtexts.DATE_CHANGED
 
 
-async def test_a_date_off_the_plans_lists_is_kept_but_changes_no_duty(talk, services):
-    """II.2.a–b list the departments and districts inspected directly; a date does not add to them."""
+async def test_a_unit_off_the_plans_lists_is_added_only_when_staff_confirm(talk, services):
+    """II.2.a–b list the departments and districts inspected directly; a date alone adds nobody."""
     await register_focal(talk, "yt1", "Sở Y tế")
     text = Talk.text(await talk("staff", "/datlich Sở Y tế 20/9/2020"))
-    assert "Đã đặt lịch kiểm tra Sở Y tế: 20/09/2020 08:00." in text
-    assert "không có trong danh sách kiểm tra trực tiếp (Mục II.2)" in text and "vẫn thực hiện" in text
+    assert "Sở Y tế không có trong danh sách kiểm tra trực tiếp của kế hoạch (Mục II.2)" in text
+    assert "Đã đặt lịch" not in text
+    text = Talk.text(await talk.tap("staff", texts.BUTTON_KEEP_OUT))
+    assert texts.NOT_ADDED.format(unit="Sở Y tế") == text
+    with services.store.session() as s:
+        assert unit_store.all_inspections(s) == []
     assert not services.roster().get("so-y-te").inspected
+    await talk("staff", "/datlich Sở Y tế 20/9/2020")
+    text = Talk.text(await talk.tap("staff", texts.BUTTON_ADD))
+    assert "Đã thêm Sở Y tế vào danh sách kiểm tra trực tiếp (ngoài danh sách tại Mục II.2)" in text
+    assert "Đã đặt lịch kiểm tra Sở Y tế: 20/09/2020 08:00." in text
+    assert services.roster().get("so-y-te").inspected
     deadlines = Talk.text(await talk("yt1", "/hanchot"))
-    assert "Báo cáo kết quả tự kiểm tra" in deadlines and "Đoàn kiểm tra" not in deadlines  # still owes III.4
-    assert rows(services, "reminder:so-y-te:bao-cao-tu-kiem-tra:")  # and is still reminded of it
+    assert "Đoàn kiểm tra" in deadlines and "Báo cáo kết quả tự kiểm tra" not in deadlines  # now owes III.3
     ch = FakeChannel()
     await sender_for(services, ch).drain_once()
     (notice,) = ch.to("yt1")
-    assert "20/09/2020 08:00" in notice and "chuẩn bị để báo cáo với Đoàn kiểm tra" not in notice
+    assert "20/09/2020 08:00" in notice and "Báo cáo tự kiểm tra, kiểm tra cấp dưới gửi Đoàn kiểm tra" in notice
 
 
-async def test_a_commune_outside_the_inspected_districts_is_flagged(talk, services):
-    text = Talk.text(await talk("staff", "/datlich UBND xã Thạnh Đông, huyện Tân Hiệp 22/9/2020"))
-    assert "UBND huyện Tân Hiệp không thuộc các huyện được kiểm tra trực tiếp" in text and "Mục II.2.c" in text
-    assert services.roster().get("ubnd-xa-thanh-dong-huyen-tan-hiep").inspected  # the date still makes it so
-    text = Talk.text(await talk("staff", "/datlich UBND xã Bình Sơn, huyện Hòn Đất 22/9/2020"))
-    assert "không thuộc các huyện" not in text
+async def test_a_commune_outside_the_inspected_districts_needs_confirmation(talk, services):
+    await talk("staff", "/datlich UBND xã Thạnh Đông, huyện Tân Hiệp 22/9/2020")
+    text = Talk.text(await talk.tap("staff", "Thêm mới"))
+    assert "không có trong danh sách kiểm tra trực tiếp của kế hoạch" in text  # Tân Hiệp is not inspected
+    assert not services.roster().get("ubnd-xa-thanh-dong-huyen-tan-hiep").inspected
+    await talk("staff", "/datlich UBND xã Bình Sơn, huyện Hòn Đất 22/9/2020")
+    text = Talk.text(await talk.tap("staff", "Thêm mới"))
+    assert "được chọn kiểm tra trực tiếp theo Mục II.2.c" in text
 
 
 async def test_one_date_is_one_replan(talk, services, monkeypatch):

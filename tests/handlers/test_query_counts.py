@@ -11,7 +11,7 @@ from support import TZ, register_focal
 from sqlalchemy import event
 
 from handlers.broadcast import audience_units
-from handlers.start import ensure_unit
+from handlers.unit_picker import add_unit
 from storage import units as unit_store
 
 SELF_REPORT = "bao-cao-tu-kiem-tra"
@@ -48,11 +48,11 @@ async def costs(talk, services) -> dict[str, int]:
 
 def add_communes(services, n: int) -> None:
     roster = services.roster()
-    districts = [u for u in roster.units if u.tier == "district"]
+    districts = [u for u in roster.units if u.level == "district"]
     for i in range(n):
         district = districts[i % len(districts)]
-        unit = roster.resolve(f"UBND xã Đếm Số {i}, {district.name.removeprefix('UBND ')}").found
-        ensure_unit(services, unit, source="staff")
+        unit = roster.resolve(f"UBND xã Đếm Số {i}, {district.name.removeprefix('UBND ')}").new_unit
+        add_unit(services, unit, source="staff")
         if i % 2:  # half of them are inspected, with a date of their own
             with services.store.session() as s:
                 unit_store.set_inspection(s, unit.code, datetime(2020, 9, 20 + i % 5, 8, 0, tzinfo=TZ), None)

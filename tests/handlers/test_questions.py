@@ -141,9 +141,9 @@ async def test_empty_questions_are_logged_but_not_listed_for_review(talk, servic
 async def test_days_left_follow_the_business_clock_for_the_askers_unit(talk, clock):
     await register_focal(talk, "u1", "Sở Y tế")
     text = Talk.text(await talk("u1", "hom nay nop bc con kip ko"))
-    assert "Sở Y tế" in text and "hôm nay 01/09/2020, còn 29 ngày đến hạn chót 30/09/2020" in text
+    assert "Sở Y tế" in text and "hôm nay 01/09/2020, còn 28 ngày đến hạn chót 29/09/2020" in text
     clock.set(datetime(2020, 9, 28, 10, 0, tzinfo=TZ))
-    assert "còn 2 ngày" in Talk.text(await talk("u1", "còn mấy ngày nữa là hết hạn nộp báo cáo"))
+    assert "còn 1 ngày" in Talk.text(await talk("u1", "còn mấy ngày nữa là hết hạn nộp báo cáo"))
 
 
 async def test_a_focal_point_of_the_coordinator_is_told_it_receives_the_reports(talk):

@@ -56,11 +56,34 @@ async def test_staff_command_from_a_focal_point_is_refused_and_logged(talk, capl
     assert not any("Mã mời" in r.text for r in replies)
 
 
-async def test_invite_for_a_new_commune_adds_it(talk, services):
+async def test_a_new_commune_is_added_only_when_staff_confirm(talk, services):
     replies = await talk("staff", "/moi UBND xã Bình Sơn, huyện Hòn Đất")
     text = Talk.text(replies)
-    assert "Đã thêm đơn vị mới" in text and "Hòn Đất" in text
-    assert services.roster().get("ubnd-xa-binh-son-huyen-hon-dat").tier == "commune"
+    assert "chưa có trong danh sách" in text and INVITE_CODE.search(text) is None
+    assert services.roster().get("ubnd-xa-binh-son-huyen-hon-dat") is None  # nothing added yet
+    text = Talk.text(await talk.tap("staff", "Thêm mới: UBND xã Bình Sơn, huyện Hòn Đất"))
+    assert "Đã thêm đơn vị mới: UBND xã Bình Sơn, huyện Hòn Đất (UBND cấp xã, thuộc UBND huyện Hòn Đất)" in text
+    assert INVITE_CODE.search(text) is not None
+    assert services.roster().get("ubnd-xa-binh-son-huyen-hon-dat").level == "commune"
+
+
+async def test_a_misspelt_unit_is_offered_as_the_existing_one_never_added(talk, services):
+    await talk("staff", "/moi UBND xã Bình Sơn, huyện Hòn Đất")
+    await talk.tap("staff", "Thêm mới")
+    replies = await talk("staff", "/moi UBND xã Bình Sơnn, huyện Hòn Đất")
+    labels = [o.label for o in replies[0].options]
+    assert labels[0] == "UBND xã Bình Sơn, huyện Hòn Đất" and labels[1].startswith("Thêm mới")
+    text = Talk.text(await talk.tap("staff", "UBND xã Bình Sơn, huyện Hòn Đất"))
+    assert "Mã mời cho UBND xã Bình Sơn, huyện Hòn Đất" in text
+    assert services.roster().get("ubnd-xa-binh-sonn-huyen-hon-dat") is None
+    communes = [u.code for u in services.roster().units if u.level == "commune"]
+    assert communes == ["ubnd-xa-binh-son-huyen-hon-dat"]
+
+
+async def test_a_commune_without_its_district_asks_for_it(talk, services):
+    text = Talk.text(await talk("staff", "/moi xã Bình Sơn"))
+    assert "thuộc đơn vị nào" in text and "UBND xã …," in text
+    assert not [u for u in services.roster().units if u.level == "commune"]
 
 
 async def test_ambiguous_unit_offers_buttons(talk):

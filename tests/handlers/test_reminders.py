@@ -66,13 +66,13 @@ async def test_each_focal_point_of_a_unit_that_owes_gets_every_reminder(talk, se
     y1, y2 = person_id(services, "yte1"), person_id(services, "yte2")
     got = mine(services, Y_TE)
     offsets = ["14", "7", "3", "1", "0", "-1", "-8", "-15"]
-    assert set(got) == {f"reminder:{Y_TE}:{SELF_REPORT}:20200930:{p}:{o}" for p in (y1, y2) for o in offsets}
-    row = got[f"reminder:{Y_TE}:{SELF_REPORT}:20200930:{y1}:7"]
-    assert row.due_at == at(23, 9) and row.status == "pending" and row.channel == "test" and row.chat_id == "yte1"
-    assert "Sở Y tế" in row.text and "30/09/2020" in row.text and "còn 7 ngày" in row.text
+    assert set(got) == {f"reminder:{Y_TE}:{SELF_REPORT}:20200929:{p}:{o}" for p in (y1, y2) for o in offsets}
+    row = got[f"reminder:{Y_TE}:{SELF_REPORT}:20200929:{y1}:7"]
+    assert row.due_at == at(22, 9) and row.status == "pending" and row.channel == "test" and row.chat_id == "yte1"
+    assert "Sở Y tế" in row.text and "29/09/2020" in row.text and "còn 7 ngày" in row.text
     assert "/nopbaocao" in row.text and "Báo cáo kết quả tự kiểm tra" in row.text
-    overdue = got[f"reminder:{Y_TE}:{SELF_REPORT}:20200930:{y1}:-8"]
-    assert overdue.due_at == at(8, 10) and "QUÁ HẠN" in overdue.text and "đã quá hạn 8 ngày" in overdue.text
+    overdue = got[f"reminder:{Y_TE}:{SELF_REPORT}:20200929:{y1}:-8"]
+    assert overdue.due_at == at(7, 10) and "QUÁ HẠN" in overdue.text and "đã quá hạn 8 ngày" in overdue.text
     # a unit inspected directly does not owe the III.4 report, and has no date yet
     assert mine(services, TAI_CHINH) == {}
     assert not reminders.replan(services)  # idempotent
@@ -86,10 +86,10 @@ async def test_a_unit_with_no_focal_point_is_recorded_undeliverable_and_shown(ta
     assert {r.last_error for r in got.values()} == {texts.NO_FOCAL} and {r.person_id for r in got.values()} == {None}
     listing = reminders.describe_upcoming(services, 30)
     assert "Sở Tư pháp" in listing and texts.NO_FOCAL in listing
-    services.clock.set(at(16, 9))
+    services.clock.set(at(15, 9))
     ch = FakeChannel()
     assert await make_sender(services, ch).drain_once() == 0  # no crash, nothing sent
-    row = mine(services, TU_PHAP)[f"reminder:{TU_PHAP}:{SELF_REPORT}:20200930:nobody:14"]
+    row = mine(services, TU_PHAP)[f"reminder:{TU_PHAP}:{SELF_REPORT}:20200929:nobody:14"]
     assert row.status == "undeliverable" and row.last_error == texts.NO_FOCAL
     assert ch.calls == []
     # the unit registers a focal point: the placeholders give way to real reminders
@@ -97,10 +97,10 @@ async def test_a_unit_with_no_focal_point_is_recorded_undeliverable_and_shown(ta
     await register_focal(talk, "tp1", "Sở Tư pháp")
     tp = person_id(services, "tp1")
     got = mine(services, TU_PHAP)
-    assert got[f"reminder:{TU_PHAP}:{SELF_REPORT}:20200930:nobody:7"].status == "cancelled"
-    assert got[f"reminder:{TU_PHAP}:{SELF_REPORT}:20200930:nobody:7"].last_error == texts.FOCAL_REGISTERED
-    assert got[f"reminder:{TU_PHAP}:{SELF_REPORT}:20200930:{tp}:7"].status == "pending"
-    assert f"reminder:{TU_PHAP}:{SELF_REPORT}:20200930:{tp}:14" not in got  # already past when they joined
+    assert got[f"reminder:{TU_PHAP}:{SELF_REPORT}:20200929:nobody:7"].status == "cancelled"
+    assert got[f"reminder:{TU_PHAP}:{SELF_REPORT}:20200929:nobody:7"].last_error == texts.FOCAL_REGISTERED
+    assert got[f"reminder:{TU_PHAP}:{SELF_REPORT}:20200929:{tp}:7"].status == "pending"
+    assert f"reminder:{TU_PHAP}:{SELF_REPORT}:20200929:{tp}:14" not in got  # already past when they joined
 
 
 async def test_a_submission_cancels_the_pending_reminders(talk, services):
@@ -112,11 +112,11 @@ async def test_a_submission_cancels_the_pending_reminders(talk, services):
     assert {r.last_error for r in got.values()} == {texts.SUBMITTED}
     # the event was missed (another process): the check at send time still stops it
     submit(services, CHAU_THANH, emit=False)
-    services.clock.set(at(16, 9))
+    services.clock.set(at(15, 9))
     ch = FakeChannel()
     await reminder_sender(services, ch).drain_once()
     assert ch.to("ct1") == [] and ch.to("yte1") == []
-    row = mine(services, CHAU_THANH)[f"reminder:{CHAU_THANH}:{SELF_REPORT}:20200930:{person_id(services, 'ct1')}:14"]
+    row = mine(services, CHAU_THANH)[f"reminder:{CHAU_THANH}:{SELF_REPORT}:20200929:{person_id(services, 'ct1')}:14"]
     assert row.status == "cancelled" and row.last_error == texts.SUBMITTED
     assert ch.to("tp1") and "Sở Tư pháp" in ch.to("tp1")[0]
 
@@ -135,11 +135,11 @@ async def _rehearsal_people(talk, services) -> None:
 def _expected_one_day(ch: FakeChannel) -> None:
     assert sorted(chat for chat, _ in ch.accepted) == ["ct1", "yte1", "yte2"]
     for _, text in ch.accepted:
-        assert "còn 1 ngày" in text and "30/09/2020" in text and "NHẮC HẠN" in text
+        assert "còn 1 ngày" in text and "29/09/2020" in text and "NHẮC HẠN" in text
 
 
 async def test_rehearsal_fresh_start_a_minute_before_the_one_day_reminder(talk, services):
-    services.clock.set(at(29, 9, 7, 59, 0))  # BOT_CLOCK_START=2020-09-29T07:59:00+07:00 on a new database
+    services.clock.set(at(28, 9, 7, 59, 0))  # BOT_CLOCK_START=2020-09-28T07:59:00+07:00 on a new database
     await _rehearsal_people(talk, services)
     reminders.replan(services)
     ch = FakeChannel()
@@ -154,8 +154,8 @@ async def test_rehearsal_fresh_start_a_minute_before_the_one_day_reminder(talk, 
 
 async def test_rehearsal_with_restarts_before_and_after_the_reminder(talk, services, store, plan, clock, tmp_path):
     await _rehearsal_people(talk, services)
-    reminders.replan(services)  # planned on 1/9; then the bot was off until 29/9 07:59
-    clock.set(at(29, 9, 7, 59, 0))
+    reminders.replan(services)  # planned on 1/9; then the bot was off until 28/9 07:59
+    clock.set(at(28, 9, 7, 59, 0))
     ch = FakeChannel()
 
     async def run_once() -> int:  # a fresh process: new store, services and sender on the same file
@@ -168,11 +168,11 @@ async def test_rehearsal_with_restarts_before_and_after_the_reminder(talk, servi
         finally:
             store2.dispose()
 
-    assert await run_once() == 0  # 07:59: the missed 16/9 and 23/9 ones are too old, 27/9 is superseded
+    assert await run_once() == 0  # 07:59: the missed 15/9 and 22/9 ones are too old, 26/9 is superseded
     got = mine(services, Y_TE)
     y1 = person_id(services, "yte1")
-    assert got[f"reminder:{Y_TE}:{SELF_REPORT}:20200930:{y1}:14"].last_error.startswith("Bot không hoạt động")
-    assert got[f"reminder:{Y_TE}:{SELF_REPORT}:20200930:{y1}:3"].last_error == texts.SUPERSEDED
+    assert got[f"reminder:{Y_TE}:{SELF_REPORT}:20200929:{y1}:14"].last_error.startswith("Bot không hoạt động")
+    assert got[f"reminder:{Y_TE}:{SELF_REPORT}:20200929:{y1}:3"].last_error == texts.SUPERSEDED
     clock.advance(seconds=60)
     assert await run_once() == 3
     clock.advance(seconds=30)
@@ -182,33 +182,33 @@ async def test_rehearsal_with_restarts_before_and_after_the_reminder(talk, servi
 
 async def test_a_reminder_missed_while_down_is_sent_once_within_the_grace(talk, services):
     await register_focal(talk, "yte1", "Sở Y tế")
-    services.clock.set(at(27, 9, 10))  # down from before 08:00 until 10:00
+    services.clock.set(at(26, 9, 10))  # down from before 08:00 until 10:00
     ch = FakeChannel()
     sender = reminder_sender(services, ch, grace_hours=6)
     assert await sender.drain_once() == 1
     assert "còn 3 ngày" in ch.to("yte1")[0]
     assert await sender.drain_once() == 0
-    services.clock.set(at(29, 9, 15))  # down again: 7 hours late is beyond the 6-hour grace
+    services.clock.set(at(28, 9, 15))  # down again: 7 hours late is beyond the 6-hour grace
     assert await sender.drain_once() == 0
-    row = mine(services, Y_TE)[f"reminder:{Y_TE}:{SELF_REPORT}:20200930:{person_id(services, 'yte1')}:1"]
-    assert row.status == "cancelled" and "6 giờ" in row.last_error and "29/09/2020 08:00" in row.last_error
+    row = mine(services, Y_TE)[f"reminder:{Y_TE}:{SELF_REPORT}:20200929:{person_id(services, 'yte1')}:1"]
+    assert row.status == "cancelled" and "6 giờ" in row.last_error and "28/09/2020 08:00" in row.last_error
 
 
 async def test_the_wording_is_refreshed_when_sent_late(talk, services):
     await register_focal(talk, "yte1", "Sở Y tế")
-    services.clock.set(at(24, 9, 9))  # the 7-day reminder of 23/9, a day late
+    services.clock.set(at(23, 9, 9))  # the 7-day reminder of 22/9, a day late
     ch = FakeChannel()
     sender = reminder_sender(services, ch)
     await sender.drain_once()
     assert ch.to("yte1") and "còn 6 ngày" in ch.to("yte1")[0]
-    row = mine(services, Y_TE)[f"reminder:{Y_TE}:{SELF_REPORT}:20200930:{person_id(services, 'yte1')}:7"]
+    row = mine(services, Y_TE)[f"reminder:{Y_TE}:{SELF_REPORT}:20200929:{person_id(services, 'yte1')}:7"]
     assert "còn 6 ngày" in row.text and row.status == "sent"
 
 
 async def test_an_inactive_person_is_dropped_and_brought_back_when_they_write(talk, services):
     await register_focal(talk, "yte1", "Sở Y tế")
     pid = person_id(services, "yte1")
-    key = f"reminder:{Y_TE}:{SELF_REPORT}:20200930:{pid}:7"
+    key = f"reminder:{Y_TE}:{SELF_REPORT}:20200929:{pid}:7"
     with services.store.session() as s:
         people.set_active(s, pid, False)  # blocked the bot
     reminders.replan(services)
@@ -242,9 +242,9 @@ async def test_listing_names_units_and_person_ids_not_names(talk, services):
         s.commit()
     text = reminders.describe_upcoming(services, 30)
     y1, y2 = person_id(services, "yte1"), person_id(services, "yte2")
-    assert f"test #{y1}, test #{y2}" in text and "Sở Y tế" in text and "23/09/2020" in text
+    assert f"test #{y1}, test #{y2}" in text and "Sở Y tế" in text and "22/09/2020" in text
     assert "Nguyễn Văn A" not in text and "yte1" not in text
-    assert "08/10/2020" not in text  # beyond 30 days
+    assert "07/10/2020" not in text  # beyond 30 days
     assert "Sở Tư pháp" in text  # every unit is planned, even before the bot's first run
     assert mine(services, "so-xay-dung") == {}  # ...and the listing wrote nothing
     short = reminders.describe_upcoming(services, 30, max_chars=600)
@@ -255,7 +255,7 @@ async def test_staff_see_the_listing_in_chat_and_focal_points_cannot(talk, servi
     await register_focal(talk, "yte1", "Sở Y tế")
     assert "Không có nhắc hạn nào" in Talk.text(await talk("staff", "/nhacnho 10"))
     text = Talk.text(await talk("staff", "/nhacnho 20"))
-    assert "Nhắc hạn từ 01/09/2020" in text and "16/09/2020" in text and "23/09/2020" not in text
+    assert "Nhắc hạn từ 01/09/2020" in text and "15/09/2020" in text and "22/09/2020" not in text
     assert "chỉ dành cho cán bộ" in Talk.text(await talk("yte1", "/nhacnho"))
     assert "Cú pháp" in Talk.text(await talk("staff", "/nhacnho mười"))
 
@@ -268,10 +268,10 @@ async def test_a_person_who_left_the_unit_gets_nothing_more(talk, services):
         p.unit_code = "so-xay-dung"
         s.add(p)
         s.commit()
-    services.clock.set(at(16, 9))
+    services.clock.set(at(15, 9))
     ch = FakeChannel()
     sender = reminder_sender(services, ch)
     await sender.drain_once()
     assert all("Sở Y tế" not in text for text in ch.to("yte1"))
-    key = f"reminder:{Y_TE}:{SELF_REPORT}:20200930:{pid}:14"
+    key = f"reminder:{Y_TE}:{SELF_REPORT}:20200929:{pid}:14"
     assert rows(services, key)[key].last_error == texts.NOT_FOCAL

@@ -44,7 +44,7 @@ async def register(fake: FakeBotApi, user: int, unit: str) -> None:
 
 async def test_rehearsal_of_the_2020_plan_through_telegram_with_restarts(tmp_path):
     async with FakeBotApi() as fake:
-        runtime = Runtime.build(run_settings(fake, tmp_path, datetime(2020, 9, 28, 10, 0, tzinfo=TZ)))
+        runtime = Runtime.build(run_settings(fake, tmp_path, datetime(2020, 9, 27, 10, 0, tzinfo=TZ)))
         await runtime.start()
         try:
             for user, unit in FOCAL.items():
@@ -63,17 +63,17 @@ async def test_rehearsal_of_the_2020_plan_through_telegram_with_restarts(tmp_pat
 
         # from here on Telegram's own limits: a 429 would mean the sender discovered them the hard way
         fake.enforce(Limits())
-        runtime = Runtime.build(run_settings(fake, tmp_path, datetime(2020, 9, 29, 7, 59, 58, tzinfo=TZ)))
+        runtime = Runtime.build(run_settings(fake, tmp_path, datetime(2020, 9, 28, 7, 59, 58, tzinfo=TZ)))
         await runtime.start()
         try:
-            assert all(reminders_to(fake, user) == [] for user in FOCAL)  # the 3-day one of 27/9: superseded
+            assert all(reminders_to(fake, user) == [] for user in FOCAL)  # the 3-day one of 26/9: superseded
             await fake.wait_for("sendMessage", chat_id=113, count=2, timeout=15)
             await fake.wait_quiet(0.5)
-            assert runtime.services.clock.now() >= datetime(2020, 9, 29, 8, 0, tzinfo=TZ)
+            assert runtime.services.clock.now() >= datetime(2020, 9, 28, 8, 0, tzinfo=TZ)
         finally:
             await runtime.stop()
 
-        runtime = Runtime.build(run_settings(fake, tmp_path, datetime(2020, 9, 29, 8, 0, 30, tzinfo=TZ)))
+        runtime = Runtime.build(run_settings(fake, tmp_path, datetime(2020, 9, 28, 8, 0, 30, tzinfo=TZ)))
         await runtime.start()
         try:
             await fake.wait_quiet(0.5)
@@ -84,5 +84,5 @@ async def test_rehearsal_of_the_2020_plan_through_telegram_with_restarts(tmp_pat
         assert {user: len(texts) for user, texts in got.items()} == {111: 1, 112: 1, 113: 1, 114: 0, 115: 0}
         for user in (111, 112, 113):
             (text,) = got[user]
-            assert "còn 1 ngày" in text and "30/09/2020" in text and FOCAL[user] in text and "/nopbaocao" in text
+            assert "còn 1 ngày" in text and "29/09/2020" in text and FOCAL[user] in text and "/nopbaocao" in text
         assert fake.count_429 == 0

@@ -40,7 +40,7 @@ async def test_status_before_anything_was_sent(talk, not_inspected):
     text = Talk.text(await talk(not_inspected, "/trangthai"))
     assert "Sở Y tế" in text and "01/09/2020 09:00" in text
     assert "Báo cáo kết quả tự kiểm tra công tác CCHC năm 2020 (Mục III.4)" in text
-    assert "Hạn: 30/09/2020" in text and "Chưa nộp — còn 29 ngày" in text and "/nopbaocao" in text
+    assert "Hạn: 29/09/2020" in text and "Chưa nộp — còn 28 ngày" in text and "/nopbaocao" in text
 
 
 async def test_status_after_a_submission_and_a_new_version(talk, clock, not_inspected):
@@ -61,18 +61,21 @@ async def test_status_after_a_submission_and_a_new_version(talk, clock, not_insp
 
 async def test_status_counts_days_overdue(talk, clock, not_inspected):
     clock.set(datetime(2020, 10, 2, 9, 0, tzinfo=TZ))
-    assert "Chưa nộp — đã quá hạn 2 ngày" in Talk.text(await talk(not_inspected, "/trangthai"))
-    clock.set(datetime(2020, 9, 30, 16, 0, tzinfo=TZ))
+    assert "Chưa nộp — đã quá hạn 3 ngày" in Talk.text(await talk(not_inspected, "/trangthai"))
+    clock.set(datetime(2020, 9, 29, 16, 0, tzinfo=TZ))  # "trước ngày 30/9": 29/9 is the last day
     assert "Chưa nộp — hạn là hôm nay" in Talk.text(await talk(not_inspected, "/trangthai"))
+    clock.set(datetime(2020, 9, 30, 9, 0, tzinfo=TZ))
+    assert "Chưa nộp — đã quá hạn 1 ngày" in Talk.text(await talk(not_inspected, "/trangthai"))
 
 
 async def test_status_of_an_inspected_unit_follows_its_inspection_date(talk, services, clock, inspected):
     text = Talk.text(await talk(inspected, "/trangthai"))
     assert "Báo cáo tự kiểm tra, kiểm tra cấp dưới gửi Đoàn kiểm tra (Mục III.3.a)" in text
-    assert "30/09/2020 (tạm tính" in text
+    assert "Hạn: chưa xác định (tính theo ngày kiểm tra, chưa có lịch)" in text
+    assert "Chưa nộp — chưa có hạn (chờ lịch kiểm tra)" in text and "30/09/2020" not in text  # no invented date
     set_date(services, "so-tai-chinh", datetime(2020, 9, 15, 8, 0, tzinfo=TZ))
     text = Talk.text(await talk(inspected, "/trangthai"))
-    assert "Hạn: 15/09/2020 08:00" in text and "tạm tính" not in text and "còn 14 ngày" in text
+    assert "Hạn: 15/09/2020 08:00" in text and "chưa xác định" not in text and "còn 14 ngày" in text
     clock.set(datetime(2020, 9, 15, 10, 0, tzinfo=TZ))
     assert "đã quá hạn (hạn lúc 08:00 hôm nay)" in Talk.text(await talk(inspected, "/trangthai"))
 
@@ -94,22 +97,22 @@ async def test_a_unit_sees_only_its_own_submissions(talk, not_inspected):
 async def test_deadlines_of_a_unit_not_inspected(talk, not_inspected):
     text = Talk.text(await talk(not_inspected, "/hanchot"))
     assert "HẠN NỘP BÁO CÁO — Sở Y tế" in text
-    assert "Hạn: 30/09/2020 — còn 29 ngày" in text
+    assert "Hạn: 29/09/2020 — còn 28 ngày" in text
     assert "Kế hoạch ghi: “trước ngày 30/9/2020” (Mục III.4, Kế hoạch 32/KH-UBND ngày 03/3/2020)" in text
-    assert "Gửi đến: Ủy ban nhân dân tỉnh (qua Sở Nội vụ)" in text and "tạm tính" not in text
+    assert "Gửi đến: Ủy ban nhân dân tỉnh (qua Sở Nội vụ)" in text and "chưa xác định" not in text
     receipt = re.search(r"KG-2020-\d{6}", Talk.text(
         await talk(not_inspected, file=samples.incoming(samples.pdf(), "bc.pdf")))).group(0)
     assert f"đã nộp (số {receipt})" in Talk.text(await talk(not_inspected, "/hanchot"))
 
 
-async def test_deadlines_of_an_inspected_unit_are_provisional_until_a_date_is_set(talk, services, inspected):
+async def test_deadlines_of_an_inspected_unit_are_not_set_until_a_date_is(talk, services, inspected):
     text = Talk.text(await talk(inspected, "/hanchot"))
-    assert "Hạn: 30/09/2020 (tạm tính, chưa có ngày kiểm tra chính thức)" in text
+    assert "Hạn: chưa xác định (tính theo ngày kiểm tra, chưa có lịch) — chưa có hạn (chờ lịch kiểm tra)" in text
     assert "Mục III.3.a" in text and "Đoàn kiểm tra của UBND tỉnh" in text
-    assert "cuối Quý III/2020 (30/09/2020)" in text and "Sở Nội vụ sẽ thông báo" in text and "Mục III.2" in text
+    assert "Sở Nội vụ sẽ thông báo thời gian kiểm tra cụ thể (Mục III.2) trong Quý III/2020" in text
     set_date(services, "so-tai-chinh", datetime(2020, 9, 22, 14, 0, tzinfo=TZ))
     text = Talk.text(await talk(inspected, "/hanchot"))
-    assert "Hạn: 22/09/2020 14:00 — còn 21 ngày" in text and "tạm tính" not in text
+    assert "Hạn: 22/09/2020 14:00 — còn 21 ngày" in text and "chưa xác định" not in text
 
 
 # ---- /lichkiemtra ---------------------------------------------------------------------------------
@@ -131,15 +134,19 @@ async def test_schedule_of_a_unit_not_inspected_points_to_its_own_duty(talk, not
     text = Talk.text(await talk(not_inspected, "/lichkiemtra"))
     assert "Sở Y tế không thuộc đối tượng kiểm tra trực tiếp năm 2020" in text
     assert "Nhiệm vụ của đơn vị (Mục III.4)" in text and "tự kiểm tra" in text
-    assert "hạn 30/09/2020 (trước ngày 30/9/2020)" in text and "Đoàn kiểm tra đến làm việc" in text
+    assert "hạn 29/09/2020 (trước ngày 30/9/2020)" in text and "Đoàn kiểm tra đến làm việc" in text
 
 
 async def test_a_commune_not_yet_chosen_then_chosen(talk, services):
     await register_focal(talk, "xa", "UBND xã Bình Sơn, huyện Hòn Đất")
     text = Talk.text(await talk("xa", "/lichkiemtra"))
-    assert "không thuộc đối tượng kiểm tra trực tiếp" in text
-    assert "chọn 2 xã thuộc mỗi huyện được kiểm tra (Mục II.2.c)" in text
-    code = services.roster().resolve("UBND xã Bình Sơn, huyện Hòn Đất").found.code
+    # the same answer as the questions give: not listed, but may be chosen (II.2.c)
+    assert "chưa có tên trong danh sách kiểm tra trực tiếp năm 2020, nhưng có thể được chọn" in text
+    assert "(Mục II.2.c: “Chọn 02 xã thuộc Ủy ban nhân dân cấp huyện được chọn kiểm tra”)" in text
+    assert "không thuộc đối tượng kiểm tra trực tiếp năm" not in text
+    code = services.roster().resolve("UBND xã Bình Sơn, huyện Hòn Đất").unit.code
+    with services.store.session() as s:
+        unit_store.select_for_inspection(s, code)
     set_date(services, code, datetime(2020, 9, 25, 8, 0, tzinfo=TZ))
     text = Talk.text(await talk("xa", "/lichkiemtra"))
     assert "25/09/2020 08:00 — còn 24 ngày" in text and "không thuộc" not in text

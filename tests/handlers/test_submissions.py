@@ -59,7 +59,7 @@ async def test_a_good_pdf_gets_a_receipt_and_is_kept_by_content(talk, services, 
     text = Talk.text(replies)
     assert "BIÊN NHẬN" in text and "Sở Y tế" in text and SELF_REPORT in text
     assert "Báo cáo tự kiểm tra.pdf" in text and "01/09/2020 09:00" in text and "ĐÚNG HẠN" in text
-    assert "30/09/2020" in text
+    assert "29/09/2020" in text
     receipt = receipt_of(replies)
     [row] = rows(services)
     sha = hashlib.sha256(data).hexdigest()
@@ -219,14 +219,19 @@ async def test_staff_without_a_unit_are_told_only_focal_points_submit(talk, serv
 async def test_a_late_submission_says_so(talk, services, clock, focal):
     clock.set(datetime(2020, 10, 2, 10, 30, tzinfo=TZ))
     text = Talk.text(await talk(focal, file=samples.incoming(samples.pdf(), "bc.pdf")))
-    assert "TRỄ HẠN 2 ngày" in text and "02/10/2020 10:30" in text
+    assert "TRỄ HẠN 3 ngày" in text and "02/10/2020 10:30" in text
     [row] = rows(services)
     assert row.on_time is False
 
 
-async def test_the_last_minute_of_the_deadline_day_is_on_time(talk, services, clock, focal):
-    clock.set(datetime(2020, 9, 30, 23, 59, tzinfo=TZ))
-    assert "ĐÚNG HẠN" in Talk.text(await talk(focal, file=samples.incoming(samples.pdf(), "bc.pdf")))
+async def test_the_last_minute_of_the_last_day_is_on_time(talk, services, clock, focal):
+    """"Trước ngày 30/9/2020" read literally: the last day on time is 29/9, a file of 30/9 is late."""
+    clock.set(datetime(2020, 9, 29, 23, 59, tzinfo=TZ))
+    assert "ĐÚNG HẠN" in Talk.text(await talk(focal, file=samples.incoming(samples.pdf("a"), "bc.pdf")))
+    clock.set(datetime(2020, 9, 30, 0, 1, tzinfo=TZ))
+    await register_focal(talk, "tp1", "Sở Tư pháp")
+    text = Talk.text(await talk("tp1", file=samples.incoming(samples.pdf("b"), "bc.pdf")))
+    assert "Hạn nộp: 29/09/2020 — TRỄ HẠN 1 ngày" in text
 
 
 @pytest.mark.parametrize("sent, kept", [
@@ -269,7 +274,7 @@ async def test_the_staff_chat_is_told_of_each_new_submission(talk, services, clo
 # ---- /nopbaocao --------------------------------------------------------------------------------
 async def test_nopbaocao_explains_then_takes_the_next_file(talk, services, focal):
     text = Talk.text(await talk(focal, "/nopbaocao"))
-    assert SELF_REPORT in text and "30/09/2020" in text and "trước ngày 30/9/2020" in text and "20 MB" in text
+    assert SELF_REPORT in text and "29/09/2020" in text and "trước ngày 30/9/2020" in text and "20 MB" in text
     hint = Talk.text(await talk(focal, "định dạng nào được nhận?"))
     assert "đang chờ tệp" in hint
     assert "BIÊN NHẬN" in Talk.text(await talk(focal, file=samples.incoming(samples.pdf(), "bc.pdf")))

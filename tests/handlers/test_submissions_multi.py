@@ -27,8 +27,8 @@ EXTRA = """
     recipient: Ủy ban nhân dân tỉnh (qua Sở Nội vụ)
     content: Biểu số liệu kèm báo cáo.
     due:
-      date: 15/9/2020
       wording: trước ngày 15/9/2020
+      last_day: 14/9/2020
 """
 
 
@@ -54,13 +54,13 @@ async def test_a_file_for_a_unit_owing_two_reports_asks_which_one(talk2):
     await register_focal(talk2, "u1", "Sở Y tế")
     replies = await talk2("u1", file=samples.incoming(samples.pdf(), "so-lieu.pdf"))
     labels = [o.label for r in replies for o in r.options]
-    assert len(labels) == 2 and any("Biểu số liệu" in label and "15/09/2020" in label for label in labels)
+    assert len(labels) == 2 and any("Biểu số liệu" in label and "14/09/2020" in label for label in labels)
     assert "so-lieu.pdf" in Talk.text(replies) and "BIÊN NHẬN" not in Talk.text(replies)
     assert rows(talk2.services) == []  # no row until the choice ...
     assert len([p for p in talk2.services.files.root.rglob("*.pdf")]) == 1  # ... but the file is safe
     replies = await talk2.tap("u1", "Biểu số liệu")
     text = Talk.text(replies)
-    assert "BIÊN NHẬN" in text and "Biểu số liệu kết quả tự kiểm tra" in text and "15/09/2020" in text
+    assert "BIÊN NHẬN" in text and "Biểu số liệu kết quả tự kiểm tra" in text and "14/09/2020" in text
     [row] = rows(talk2.services)
     assert row.deliverable_id == "bao-cao-so-lieu" and row.original_name == "so-lieu.pdf"
 
@@ -100,7 +100,7 @@ async def test_nopbaocao_chooses_first_then_the_file_goes_there(talk2):
     replies = await talk2("u1", "/nopbaocao")
     assert len([o for r in replies for o in r.options]) == 2
     text = Talk.text(await talk2.tap("u1", "Biểu số liệu"))
-    assert "Biểu số liệu kết quả tự kiểm tra" in text and "15/09/2020" in text
+    assert "Biểu số liệu kết quả tự kiểm tra" in text and "14/09/2020" in text
     replies = await talk2("u1", file=samples.incoming(samples.xlsx(), "so-lieu.xlsx"))
     assert "BIÊN NHẬN" in Talk.text(replies) and not [o for r in replies for o in r.options]
     [row] = rows(talk2.services)

@@ -7,10 +7,8 @@ import re
 import shutil
 import subprocess
 from datetime import datetime
-from pathlib import Path
 
 import pytest
-import yaml
 from docx import Document
 from pypdf import PdfReader
 
@@ -19,8 +17,6 @@ from support import TZ, Talk, build_test_services
 
 from bot.clock import ManualClock
 from handlers.summary_report import write_report
-from messages.plan import Plan
-from messages.plan_loader import bundled_plan_path
 
 SELF_REPORT = "bao-cao-tu-kiem-tra"
 INSPECTION_REPORT = "bao-cao-doan-kiem-tra"
@@ -66,7 +62,7 @@ def levels_table(document, title: str) -> list[list[str]]:
 
 @pytest.fixture
 def rehearsal(services, clock):
-    """After the 30/9 deadline: two on time, two late, one inspected unit visited and reported."""
+    """After the deadline (the last day is 29/9: "trước ngày 30/9"): two on time, two late, one inspected unit visited and reported."""
     add_submission(services, "so-y-te", SELF_REPORT, at=datetime(2020, 9, 20, 10, 0, tzinfo=TZ))
     add_submission(services, "ubnd-huyen-tan-hiep", SELF_REPORT, at=datetime(2020, 9, 29, 16, 0, tzinfo=TZ))
     add_submission(services, "so-tu-phap", SELF_REPORT, at=datetime(2020, 10, 2, 8, 15, tzinfo=TZ))
@@ -85,23 +81,23 @@ async def test_the_draft_lists_the_right_units_in_each_group(talk, rehearsal, pl
     assert "Kế hoạch 32/KH-UBND ngày 03/3/2020" in reply.text and "05/10/2020 09:00" in reply.text
     document = Document(reply.document)
     names = [u.name for u in plan.units]
-    owes_self = [u.name for u in plan.units if u.code not in plan.inspected_codes]
-    inspected = [u.name for u in plan.units if u.code in plan.inspected_codes]
+    owes_self = [u.name for u in plan.units if u.code not in plan.listed_codes]
+    inspected = [u.name for u in plan.units if u.code in plan.listed_codes]
 
     first = block(document, 1)
-    assert first[0] == "1. Báo cáo kết quả tự kiểm tra công tác CCHC năm 2020 (Mục III.4; hạn: 30/09/2020)"
+    assert first[0] == "1. Báo cáo kết quả tự kiểm tra công tác CCHC năm 2020 (Mục III.4; hạn: 29/09/2020)"
     late = named(first, "a) Đơn vị nộp trễ hạn (2)", "b) ", names)
     assert late == {"Sở Tư pháp", "UBND huyện Châu Thành"}
     missing = named(first, f"b) Đơn vị chưa nộp ({len(owes_self) - 4}), đã quá hạn", None, names)
     assert missing == set(owes_self) - {"Sở Y tế", "UBND huyện Tân Hiệp", "Sở Tư pháp", "UBND huyện Châu Thành"}
-    assert "- Sở, ban, ngành (1): Sở Tư pháp (nhận 02/10/2020 08:15, trễ 2 ngày);" in first
-    assert "- UBND cấp huyện (1): UBND huyện Châu Thành (nhận 01/10/2020 10:00, trễ 1 ngày);" in first
+    assert "- Sở, ban, ngành tỉnh (1): Sở Tư pháp (nhận 02/10/2020 08:15, trễ 3 ngày);" in first
+    assert "- UBND cấp huyện (1): UBND huyện Châu Thành (nhận 01/10/2020 10:00, trễ 2 ngày);" in first
 
-    departments = sum(1 for u in plan.units if u.tier == "department" and u.code not in plan.inspected_codes)
+    departments = sum(1 for u in plan.units if u.level == "province_agency" and u.code not in plan.listed_codes)
     districts = len(owes_self) - departments
     assert levels_table(document, "1. Báo cáo") == [
         ["Cấp", "Phải nộp", "Đúng hạn", "Trễ hạn", "Chưa nộp"],
-        ["Sở, ban, ngành", str(departments), "1", "1", str(departments - 2)],
+        ["Sở, ban, ngành tỉnh", str(departments), "1", "1", str(departments - 2)],
         ["UBND cấp huyện", str(districts), "1", "1", str(districts - 2)],
         ["Tổng cộng", str(len(owes_self)), "2", "2", str(len(owes_self) - 4)],
     ]
@@ -150,7 +146,7 @@ async def test_the_draft_has_the_parts_of_an_administrative_document(talk, rehea
 
 
 async def test_flags_and_names_with_ampersands_reach_the_draft(talk, services, clock):
-    from handlers.start import ensure_unit
+    from handlers.unit_picker import add_unit
     from messages.units import UnitRecord
 
     row = add_submission(services, "so-y-te", SELF_REPORT)
@@ -161,8 +157,8 @@ async def test_flags_and_names_with_ampersands_reach_the_draft(talk, services, c
         stored.content_check = {"status": "text", "flags": ["template"]}
         s.add(stored)
         s.commit()
-    ensure_unit(services, UnitRecord("ubnd-xa-a-b", "UBND xã A&B <mới>, huyện Hòn Đất", "commune",
-                                     "ubnd-huyen-hon-dat"), source="staff")
+    add_unit(services, UnitRecord("ubnd-xa-a-b", "UBND xã A&B <mới>, huyện Hòn Đất", "commune", "ubnd-huyen-hon-dat"),
+             source="staff")
     document = Document(write_report(services, services.files.root.parent / "r"))
     text = all_text(document)
     assert "- Sở Y tế: mẫu chưa điền;" in paragraphs(document)
@@ -192,41 +188,20 @@ async def test_libreoffice_renders_the_draft_to_pdf(talk, rehearsal, tmp_path):
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "UBND huyện Châu Thành" in text
 
 
-def other_plan(tmp_path: Path) -> Plan:
-    """Another province's plan after 2025: departments and communes only, its own year and dates."""
-    data = yaml.safe_load(bundled_plan_path().read_text(encoding="utf-8"))
-    data.pop("knowledge")
-    data["document"].update(number="15/KH-UBND", date="10/2/2026", place="An Giang",
-                            issuer="Ủy ban nhân dân tỉnh An Giang",
-                            title="Kiểm tra công tác cải cách hành chính năm 2026", year=2026)
-    data["units"] = [u for u in data["units"] if u["tier"] != "district"] + [
-        {"code": "ubnd-phuong-rach-gia", "name": "UBND phường Rạch Giá", "tier": "commune"},
-        {"code": "ubnd-xa-hon-dat", "name": "UBND xã Hòn Đất", "tier": "commune"},
-        {"code": "ubnd-dac-khu-phu-quoc", "name": "UBND đặc khu Phú Quốc", "tier": "commune"},
-    ]
-    data["inspection"].update(districts=[], communes=["ubnd-phuong-rach-gia"],
-                              window={"label": "Quý III/2026", "start": "1/7/2026", "end": "30/9/2026"})
-    for deliverable in data["deliverables"]:
-        deliverable.update({k: v.replace("2020", "2026") for k, v in deliverable.items() if isinstance(v, str)})
-        if deliverable["due"].get("date"):
-            deliverable["due"].update(date="30/9/2026", wording="trước ngày 30/9/2026")
-        else:
-            deliverable["due"]["wording"] = "khi Đoàn kiểm tra làm việc"
-    return Plan.model_validate(data)
-
-
-def test_another_plans_report_needs_no_code_change(store, tmp_path):
-    plan = other_plan(tmp_path)
-    services = build_test_services(store, plan, ManualClock(datetime(2026, 10, 2, 9, 0, tzinfo=TZ)), tmp_path)
-    add_submission(services, "ubnd-xa-hon-dat", SELF_REPORT, at=datetime(2026, 9, 28, 9, 0, tzinfo=TZ))
-    add_submission(services, "so-y-te", SELF_REPORT, at=datetime(2026, 10, 1, 9, 0, tzinfo=TZ))
+def test_another_plans_report_needs_no_code_change(store, plan_2026, tmp_path):
+    """The bundled 2026 plan of another province: two levels, working-day deadlines, its own dates."""
+    plan = plan_2026
+    services = build_test_services(store, plan, ManualClock(datetime(2026, 10, 20, 9, 0, tzinfo=TZ)), tmp_path)
+    add_submission(services, "ubnd-phuong-binh-duc", SELF_REPORT, at=datetime(2026, 10, 10, 9, 0, tzinfo=TZ))
+    add_submission(services, "ubnd-phuong-my-thoi", SELF_REPORT, at=datetime(2026, 10, 16, 9, 0, tzinfo=TZ))
     document = Document(write_report(services, tmp_path / "bao-cao.docx"))
     text = all_text(document)
-    assert "ỦY BAN NHÂN DÂN TỈNH AN GIANG" in text and "An Giang, ngày 02 tháng 10 năm 2026" in text
+    assert "ỦY BAN NHÂN DÂN TỈNH AN GIANG" in text and "An Giang, ngày 20 tháng 10 năm 2026" in text
     assert "Kết quả kiểm tra công tác cải cách hành chính năm 2026" in paragraphs(document)
     assert "Kiên Giang" not in text and "2020" not in text and "huyện" not in text
     first = block(document, 1)
-    assert named(first, "a) Đơn vị nộp trễ hạn (1)", "b) ", [u.name for u in plan.units]) == {"Sở Y tế"}
+    assert named(first, "a) Đơn vị nộp trễ hạn (1)", "b) ", [u.name for u in plan.units]) == {"UBND phường Mỹ Thới"}
     rows = levels_table(document, "1. Báo cáo")
-    assert [r[0] for r in rows] == ["Cấp", "Sở, ban, ngành", "UBND cấp xã", "Tổng cộng"]
-    assert rows[2][1:] == ["2", "1", "0", "1"]  # two communes owe it (one is inspected): one sent in time
+    assert [r[0] for r in rows] == ["Cấp", "Cơ quan chuyên môn thuộc UBND tỉnh", "UBND cấp xã", "Tổng cộng"]
+    communes = [u for u in plan.units if u.level == "commune" and u.code not in plan.listed_codes]
+    assert rows[2][1:] == [str(len(communes)), "1", "1", str(len(communes) - 2)]

@@ -33,16 +33,19 @@ def status_of(services, unit: str, deliverable: str) -> str:
 
 def test_met_by_judges_the_first_arrival_against_the_deadline(plan):
     deliverable = plan.deliverable(SELF_REPORT)
-    deadline = Deadline(deliverable, datetime(2020, 9, 30, 23, 59, 59, tzinfo=TZ), False)
-    assert deadline.met_by(datetime(2020, 9, 30, 23, 59, 59, tzinfo=TZ))
-    assert not deadline.met_by(datetime(2020, 10, 1, 0, 0, tzinfo=TZ))
+    deadline = Deadline(deliverable, datetime(2020, 9, 29, 23, 59, 59, tzinfo=TZ))
+    assert deadline.met_by(datetime(2020, 9, 29, 23, 59, 59, tzinfo=TZ))
+    assert not deadline.met_by(datetime(2020, 9, 30, 0, 0, tzinfo=TZ))
     assert not deadline.met_by(None)
+    unset = Deadline(deliverable, None)  # an offset from an inspection date not yet set: nothing has passed
+    assert unset.met_by(datetime(2020, 9, 30, tzinfo=TZ)) and not unset.passed(datetime(2021, 1, 1, tzinfo=TZ))
+    assert unset.days_left(datetime(2020, 9, 1, tzinfo=TZ)) is None
 
 
 async def test_a_correction_after_the_deadline_keeps_the_report_on_time_everywhere(talk, services, clock):
     await register_focal(talk, "yt1", "Sở Y tế")
     text = Talk.text(await talk("yt1", file=samples.incoming(samples.pdf("v1"), "bc.pdf")))
-    assert "Hạn nộp: 30/09/2020 — ĐÚNG HẠN" in text
+    assert "Hạn nộp: 29/09/2020 — ĐÚNG HẠN" in text
     clock.set(datetime(2020, 10, 11, 10, 0, tzinfo=TZ))
     text = Talk.text(await talk("yt1", file=samples.incoming(samples.pdf("v2"), "bc-sua.pdf")))
     # the correction's own receipt: where the report stands, not "late" for the correction
@@ -60,10 +63,10 @@ async def test_a_late_first_version_stays_late_after_a_correction(talk, services
     await register_focal(talk, "tp1", "Sở Tư pháp")
     clock.set(datetime(2020, 10, 2, 9, 0, tzinfo=TZ))
     text = Talk.text(await talk("tp1", file=samples.incoming(samples.pdf("v1"), "bc.pdf")))
-    assert "TRỄ HẠN 2 ngày" in text
+    assert "TRỄ HẠN 3 ngày" in text
     clock.set(datetime(2020, 10, 5, 9, 0, tzinfo=TZ))
     text = Talk.text(await talk("tp1", file=samples.incoming(samples.pdf("v2"), "bc2.pdf")))
-    assert "bản thay thế; báo cáo nộp TRỄ HẠN 2 ngày (bản đầu tiên nhận 02/10/2020 09:00)" in text
+    assert "bản thay thế; báo cáo nộp TRỄ HẠN 3 ngày (bản đầu tiên nhận 02/10/2020 09:00)" in text
     assert "trễ hạn;" in Talk.text(await talk("tp1", "/trangthai"))
     assert status_of(services, "so-tu-phap", SELF_REPORT) == "late"
 

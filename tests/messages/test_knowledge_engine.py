@@ -24,7 +24,7 @@ def engine():
 def test_deadline_for_nobody_in_particular_states_both_cases(engine, plan):
     a = engine.answer("hạn nộp báo cáo tự kiểm tra là ngày nào")
     assert a.matched and a.topic == "han-bao-cao" and a.kind == "unit"
-    assert "trước ngày 30/9/2020" in a.answer and "30/09/2020" in a.answer and "Đoàn kiểm tra" in a.answer
+    assert "trước ngày 30/9/2020" in a.answer and "hạn chót 29/09/2020" in a.answer and "Đoàn kiểm tra" in a.answer
     assert a.source == "Mục III.4, III.3.a, Kế hoạch 32/KH-UBND ngày 03/3/2020"
     assert a.answer.endswith(f"({a.source})")
 
@@ -65,8 +65,8 @@ def test_the_coordinator_can_be_asked_about(engine, services):
 
 def test_a_commune_may_be_chosen_when_its_district_is_inspected(engine, plan):
     roster = Roster.from_plan(plan)
-    may = roster.resolve("UBND xã Bình Sơn, huyện Hòn Đất").found
-    far = roster.resolve("UBND xã Vĩnh Hòa Hưng Bắc, huyện Gò Quao").found
+    may = roster.resolve("UBND xã Bình Sơn, huyện Hòn Đất").new_unit
+    far = roster.resolve("UBND xã Vĩnh Hòa Hưng Bắc, huyện Gò Quao").new_unit
     assert "có thể được chọn" in engine.answer("xã mình có bị kiểm tra không", may).answer
     a = engine.answer("xã mình có bị kiểm tra không", far)
     assert "không thuộc đối tượng kiểm tra trực tiếp" in a.answer and "30/9/2020" in a.answer
@@ -159,8 +159,8 @@ def test_every_answer_variant_renders_for_every_kind_of_unit(engine, plan, servi
     plan_roster = Roster.from_plan(plan)
     askers = [None, roster.get("so-tai-chinh"), roster.get("so-giao-duc-va-dao-tao"), roster.get("so-y-te"),
               roster.get("so-noi-vu"), roster.get("ubnd-huyen-phu-quoc"),
-              plan_roster.resolve("UBND xã Bình Sơn, huyện Hòn Đất").found,
-              plan_roster.resolve("UBND xã Vĩnh Hòa Hưng Bắc, huyện Gò Quao").found]
+              plan_roster.resolve("UBND xã Bình Sơn, huyện Hòn Đất").new_unit,
+              plan_roster.resolve("UBND xã Vĩnh Hòa Hưng Bắc, huyện Gò Quao").new_unit]
     for topic in plan.knowledge.topics:
         for asker in askers:
             for text in ("", "có 12 đơn vị trực thuộc"):
@@ -252,7 +252,7 @@ def test_the_coordinator_asking_is_told_it_receives_the_reports(engine, services
 
 
 def test_a_commune_that_may_be_chosen_is_told_who_announces_the_list(engine, plan):
-    may = Roster.from_plan(plan).resolve("UBND xã Bình Sơn, huyện Hòn Đất").found
+    may = Roster.from_plan(plan).resolve("UBND xã Bình Sơn, huyện Hòn Đất").new_unit
     for question in ("xã mình có bị kiểm tra không", "hạn nộp báo cáo", "xã mình phải làm gì"):
         a = engine.answer(question, may)
         assert "có thể được chọn" in a.answer
@@ -278,13 +278,13 @@ def test_ordinary_words_are_not_read_as_unit_names(engine, question):
 def test_days_left_come_from_the_business_clock(engine, services, clock):
     health = services.roster().get("so-y-te")
     a = engine.answer("hom nay nop bc con kip ko", health, services)
-    assert a.topic == "con-han" and "hôm nay 01/09/2020, còn 29 ngày đến hạn chót 30/09/2020" in a.answer
-    clock.set(datetime(2020, 9, 30, 16, 0, tzinfo=TZ))
-    assert "hôm nay 30/09/2020 là hạn chót" in engine.answer("còn kịp nộp báo cáo không", health, services).answer
+    assert a.topic == "con-han" and "hôm nay 01/09/2020, còn 28 ngày đến hạn chót 29/09/2020" in a.answer
+    clock.set(datetime(2020, 9, 29, 16, 0, tzinfo=TZ))
+    assert "hôm nay 29/09/2020 là hạn chót" in engine.answer("còn kịp nộp báo cáo không", health, services).answer
     clock.set(datetime(2020, 10, 5, 8, 0, tzinfo=TZ))
-    assert "đã qua 5 ngày" in engine.answer("hôm nay nộp báo cáo còn kịp không", health, services).answer
+    assert "đã qua 6 ngày" in engine.answer("hôm nay nộp báo cáo còn kịp không", health, services).answer
     general = engine.answer("còn mấy ngày nữa là hết hạn nộp báo cáo")  # no clock: the deadline only
-    assert general.topic == "con-han" and "hạn chót 30/09/2020" in general.answer
+    assert general.topic == "con-han" and "hạn chót 29/09/2020" in general.answer
     finance = engine.answer("còn bao nhiêu ngày nữa đến hạn", services.roster().get("so-tai-chinh"), services)
     assert finance.topic == "con-han" and "Đoàn kiểm tra" in finance.answer
 

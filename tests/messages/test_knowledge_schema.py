@@ -53,5 +53,5 @@ def test_last_answer_must_be_unconditional():
 def test_unknown_condition_is_refused():
     text = BUNDLED.replace("        - when: [coordinator]\n", "        - when: [boss]\n")
     problems = refused(text)
-    assert any(".when[0] (dòng" in p and "giá trị phải là một trong" in p and "'inspected'" in p
-               for p in problems), problems
+    assert any(".when[0] (dòng" in p and "điều kiện 'boss' không có" in p and "inspected" in p
+               and "province_agency" in p for p in problems), problems  # the plan's level ids are conditions too

@@ -58,10 +58,10 @@ def askers(plan):
     """(asker, world) pairs reaching every answer condition: none, coordinator, inspected (with and without a
     date), not inspected, a commune that may be chosen, one that may not, one chosen with a date."""
     base = Roster.from_plan(plan)
-    may = base.resolve("UBND xã Bình Sơn, huyện Hòn Đất").found
-    far = base.resolve("UBND xã Vĩnh Hòa Hưng Bắc, huyện Gò Quao").found
-    chosen = replace(base.resolve("UBND xã Mỹ Lâm, huyện Hòn Đất").found, inspected=True)
-    chosen_later = replace(base.resolve("UBND xã Nam Thái, huyện An Biên").found, inspected=True)
+    may = base.resolve("UBND xã Bình Sơn, huyện Hòn Đất").new_unit
+    far = base.resolve("UBND xã Vĩnh Hòa Hưng Bắc, huyện Gò Quao").new_unit
+    chosen = replace(base.resolve("UBND xã Mỹ Lâm, huyện Hòn Đất").new_unit, inspected=True)
+    chosen_later = replace(base.resolve("UBND xã Nam Thái, huyện An Biên").new_unit, inspected=True)
     roster = base.with_units([may, far, chosen, chosen_later])
     dates = {"so-tai-chinh": datetime(2020, 9, 10, 8, 30, tzinfo=TZ), chosen.code: datetime(2020, 9, 15, 8, 0, tzinfo=TZ)}
     world = World(plan, roster, dates)

@@ -22,6 +22,33 @@ def test_migrations_from_empty_to_head(any_store):
             "question_log", "learned_phrasing", "choice", "conversation_state", "broadcast"} <= tables
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_units_of_an_earlier_schema_get_levels_and_keep_staff_choices(backend, tmp_path, request):
+    """0004: ``tier`` becomes ``level``; a commune staff had given a date stays chosen by staff."""
+    from alembic import command
+
+    from storage.db import Store, alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    store = Store(url)
+    command.upgrade(alembic_config(store.engine), "0003")
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO unit (code, name, tier, inspected, source, created_at) VALUES "
+                             "('so-y-te', 'Sở Y tế', 'department', false, 'plan', CURRENT_TIMESTAMP), "
+                             "('ubnd-huyen-a', 'UBND huyện A', 'district', false, 'plan', CURRENT_TIMESTAMP)"))
+        conn.execute(sa.text("INSERT INTO unit (code, name, tier, parent_code, inspected, source, created_at) VALUES "
+                             "('ubnd-xa-b', 'UBND xã B', 'commune', 'ubnd-huyen-a', true, 'staff', CURRENT_TIMESTAMP)"))
+        conn.execute(sa.text("INSERT INTO person (channel, external_id, chat_id, unit_code, role, active, created_at) "
+                             "VALUES ('test', 'u1', 'u1', 'ubnd-xa-b', 'focal', true, CURRENT_TIMESTAMP)"))
+    store.upgrade()  # a unit referenced by a person: no table copy that would break the foreign key
+    with store.session() as s:
+        rows = {u.code: u for u in s.exec(select(Unit)).all()}
+    assert rows["so-y-te"].level == "province_agency" and rows["ubnd-huyen-a"].level == "district"
+    assert rows["ubnd-xa-b"].level == "commune" and rows["ubnd-xa-b"].staff_selected and rows["ubnd-xa-b"].inspected
+    assert not rows["so-y-te"].staff_selected
+    store.dispose()
+
+
 def test_sqlite_runs_in_wal_with_foreign_keys(store):
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -40,7 +67,7 @@ def test_plan_units_are_synced_and_runtime_communes_kept(any_store, plan):
     assert rows["ubnd-xa-binh-son-huyen-hon-dat"].parent_code == "ubnd-huyen-hon-dat"
 
 
-def test_setting_a_commune_inspection_marks_it_inspected(any_store, plan):
+def test_an_inspection_date_is_kept_and_moved(any_store, plan):
     when = datetime(2020, 8, 20, 1, 0, tzinfo=UTC)
     with any_store.session() as s:
         unit_store.sync_plan(s, plan)
@@ -50,25 +77,24 @@ def test_setting_a_commune_inspection_marks_it_inspected(any_store, plan):
         assert previous is None
         _, previous = unit_store.set_inspection(s, "ubnd-xa-a-huyen-an-bien", when + timedelta(days=1), None)
         assert previous == when
-        assert unit_store.inspected_communes(s) == ["ubnd-xa-a-huyen-an-bien"]
         assert s.get(InspectionVisit, "ubnd-xa-a-huyen-an-bien").starts_at == when + timedelta(days=1)
+        assert not s.get(Unit, "ubnd-xa-a-huyen-an-bien").inspected  # a date alone selects nobody
 
 
-def test_a_date_flags_communes_only_departments_and_districts_follow_the_plan(any_store, plan):
-    """II.2: departments and districts are inspected iff the plan lists them; communes iff given a date."""
-    when = datetime(2020, 9, 20, 1, 0, tzinfo=UTC)
+def test_staff_selection_survives_a_plan_reload_and_the_plan_lists_stand(any_store, plan):
+    """Inspected = listed by the plan or chosen by staff; reloading the plan undoes neither."""
     with any_store.session() as s:
         unit_store.sync_plan(s, plan)
-        unit_store.set_inspection(s, "so-y-te", when, None)  # not on the plan's list
-        unit_store.set_inspection(s, "ubnd-huyen-tan-hiep", when, None)  # nor this district
-        assert not s.get(Unit, "so-y-te").inspected and not s.get(Unit, "ubnd-huyen-tan-hiep").inspected
-        assert s.get(InspectionVisit, "so-y-te").starts_at == when  # the date is kept all the same
+        assert not s.get(Unit, "so-y-te").inspected and s.get(Unit, "so-tai-chinh").inspected
         unit_store.add(s, UnitRecord("ubnd-xa-a-huyen-tan-hiep", "UBND xã A, huyện Tân Hiệp", "commune",
                                      "ubnd-huyen-tan-hiep"), source="staff")
-        unit_store.set_inspection(s, "ubnd-xa-a-huyen-tan-hiep", when, None)
-        unit_store.sync_plan(s, plan)  # a restart keeps the commune's flag and the plan's lists
-        assert s.get(Unit, "ubnd-xa-a-huyen-tan-hiep").inspected
-        assert not s.get(Unit, "so-y-te").inspected and s.get(Unit, "so-tai-chinh").inspected
+        assert unit_store.select_for_inspection(s, "ubnd-xa-a-huyen-tan-hiep")
+        assert unit_store.select_for_inspection(s, "so-y-te")
+        assert not unit_store.select_for_inspection(s, "so-tai-chinh")  # already inspected: no change
+        unit_store.sync_plan(s, plan)  # a restart
+        assert s.get(Unit, "ubnd-xa-a-huyen-tan-hiep").inspected and s.get(Unit, "so-y-te").inspected
+        assert s.get(Unit, "so-tai-chinh").inspected
+        assert sorted(unit_store.staff_selected(s)) == ["so-y-te", "ubnd-xa-a-huyen-tan-hiep"]
 
 
 def test_datetimes_come_back_aware_utc(any_store, plan):

@@ -1,14 +1,14 @@
 """submission.content_check: what a received file's content looks like (issue 15)
 
 Revision ID: 0008
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-05
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0008'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
