@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help=H["export"], description=H["export"])
     export.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx", help=H["export.out"])
     export.add_argument("--force", action="store_true", help=H["export.force"])
+    report = sub.add_parser("report", help=H["report"], description=H["report"])
+    report.add_argument("--out", required=True, type=Path, metavar="FILE.docx", help=H["report.out"])
+    report.add_argument("--force", action="store_true", help=H["export.force"])
     units = sub.add_parser("units", help=H["units"], description=H["units"])
     units_sub = units.add_subparsers(dest="units_command", required=True, metavar="LỆNH")
     units_import = units_sub.add_parser("import", help=H["units.import"], description=H["units.import"])
@@ -79,13 +82,14 @@ def main(argv: list[str] | None = None) -> int:
         from bot.logs import setup_logging
 
         # the terminal conversation stays readable: only warnings unless LOG_LEVEL asks for more
-        quiet = args.command in ("chat", "ask", "plan", "invite", "reminders", "export", "db", "units", "web-link")
+        quiet = args.command in ("chat", "ask", "plan", "invite", "reminders", "export", "report", "db", "units",
+                                 "web-link")
         level = settings.log_level if "log_level" in settings.model_fields_set or not quiet else "WARNING"
         setup_logging(level, _secrets(settings))
         handler = {
             "run": cmd_run, "chat": cmd_chat, "ask": cmd_ask, "plan": cmd_plan_show, "invite": cmd_invite,
             "reminders": cmd_reminders, "export": cmd_export, "db": cmd_db_upgrade, "units": cmd_units,
-            "web-link": cmd_web_link,
+            "web-link": cmd_web_link, "report": cmd_report,
         }[args.command]
         return handler(settings, args) or 0
     except (SettingsError, CliError) as exc:
@@ -261,10 +265,19 @@ def cmd_reminders(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from handlers.reports import write_workbook
 
-    path = export_target(args.out, force=args.force)
+    path = output_target(args.out, ".xlsx", force=args.force)
     services = _services(settings)
     path = write_workbook(services, path)
     print(texts.EXPORTED.format(path=path))
+    return 0
+
+
+def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers.summary_report import write_report
+    from messages.texts.summary_report import REPORTED
+
+    path = output_target(args.out, ".docx", force=args.force)
+    print(REPORTED.format(path=write_report(_services(settings), path)))
     return 0
 
 
@@ -289,19 +302,19 @@ def cmd_web_link(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def export_target(out: Path, *, force: bool) -> Path:
-    """Where ``export --out`` writes, or one sentence why not: as ``cp``/``tar`` do, a folder is not a
-    file name and an existing file is kept unless ``--force``; a name without an extension gets ``.xlsx``,
-    any other extension is refused (the workbook is always XLSX, whatever the name says)."""
+def output_target(out: Path, suffix: str, *, force: bool) -> Path:
+    """Where ``export``/``report --out`` writes, or one sentence why not: as ``cp``/``tar`` do, a folder is
+    not a file name and an existing file is kept unless ``--force``; a name without an extension gets
+    ``suffix``, any other extension is refused (the file is always of that type, whatever the name says)."""
     path = out.expanduser()
     if path.is_dir():
-        raise CliError(texts.EXPORT_IS_DIR.format(path=out, example=path / "tong-hop.xlsx"))
+        raise CliError(texts.EXPORT_IS_DIR.format(path=out, example=path / f"tong-hop{suffix}"))
     if path.suffix == "":
-        path = path.with_name(path.name + ".xlsx")
-    elif path.suffix.lower() != ".xlsx":
-        raise CliError(texts.EXPORT_NOT_XLSX.format(path=out))
+        path = path.with_name(path.name + suffix)
+    elif path.suffix.lower() != suffix:
+        raise CliError(texts.EXPORT_WRONG_TYPE.format(path=out, suffix=suffix))
     if path.is_dir():
-        raise CliError(texts.EXPORT_IS_DIR.format(path=path, example=path / "tong-hop.xlsx"))
+        raise CliError(texts.EXPORT_IS_DIR.format(path=path, example=path / f"tong-hop{suffix}"))
     if path.exists() and not force:
         raise CliError(texts.EXPORT_EXISTS.format(path=path))
     try:

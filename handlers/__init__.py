@@ -13,10 +13,11 @@ from handlers.router import Router
 
 def _modules() -> tuple[ModuleType, ...]:
     from handlers import (broadcast, inspections, questions, reminders, reports, start, status, submissions,
-                          web_signin)
+                          summary_report, web_signin)
 
     # order matters only for /help: the focal points' everyday commands first
-    return (start, status, submissions, questions, inspections, reminders, broadcast, reports, web_signin)
+    return (start, status, submissions, questions, inspections, reminders, broadcast, reports, summary_report,
+            web_signin)
 
 
 def build_router() -> Router:

@@ -16,6 +16,7 @@ from messages.plan import Plan
 from messages.units import Roster, UnitRecord
 from storage import conversation
 from storage import units as unit_store
+from storage.document_text import Budget
 from storage.db import Store
 
 log = logging.getLogger("agency_bot.handlers")
@@ -51,6 +52,7 @@ class Services:
     wake_outbox: Callable[[], None] = lambda: None
     notify_submissions_to: tuple[str, str] | None = None  # (channel, chat id) told of each new submission
     web_url: str | None = None  # origin of the staff web pages (bot/web), for sign-in links
+    read_budget: Budget = field(default_factory=Budget)  # how much of a submitted file the content check reads
     _roster: Roster | None = field(default=None, repr=False)
     _listeners: dict[str, list[Callable[..., None]]] = field(default_factory=dict, repr=False)
 

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from handlers import audit
+from handlers import audit, content_check
 from handlers.context import Context, Services
 from handlers.router import Router
 from handlers.types import Reply
@@ -57,6 +57,12 @@ class Standing:
     @property
     def submitted(self) -> bool:
         return self.received is not None
+
+    @property
+    def content_flags(self) -> str | None:
+        """What looks wrong in the current version's content, for staff (None: nothing, or not read)."""
+        return content_check.staff_flags(content_check.Check.from_json(self.received.content_check)) \
+            if self.received is not None else None
 
 
 def unit_order(services: Services) -> list[UnitRecord]:
@@ -170,12 +176,20 @@ def _overview_block(services: Services, deliverable: Deliverable, rows: list[Sta
     if not missing:
         lines.append(texts.OVERVIEW_ALL_IN)
     else:
-        shown = ", ".join(missing[:names])
-        if len(missing) > names:
-            shown = texts.OVERVIEW_MISSING_MORE.format(names=shown, more=len(missing) - names) if names else \
-                texts.OVERVIEW_MISSING_MORE.format(names="", more=len(missing)).strip()
-        lines.append(texts.OVERVIEW_MISSING.format(names=shown))
+        lines.append(texts.OVERVIEW_MISSING.format(names=_some(missing, names)))
+    flagged = [st.unit.name for st in rows if st.content_flags]
+    if flagged:
+        lines.append(texts.OVERVIEW_FLAGGED.format(n=len(flagged), names=_some(flagged, names)))
     return "\n".join(lines)
+
+
+def _some(names: list[str], shown: int) -> str:
+    """The first ``shown`` names, then "and N other units"."""
+    text = ", ".join(names[:shown])
+    if len(names) > shown:
+        text = texts.OVERVIEW_MISSING_MORE.format(names=text, more=len(names) - shown) if shown else \
+            texts.OVERVIEW_MISSING_MORE.format(names="", more=len(names)).strip()
+    return text
 
 
 def full_list_texts(services: Services) -> list[str]:
@@ -205,8 +219,10 @@ def full_list_texts(services: Services) -> list[str]:
 
 def _detail(services: Services, st: Standing) -> str:
     if st.received is not None:
+        flagged = st.content_flags
         return texts.FULL_RECEIVED.format(receipt=st.received.receipt_no,
-                                          when=fmt_datetime(services.clock.local(st.received.first_received_at)))
+                                          when=fmt_datetime(services.clock.local(st.received.first_received_at))) + \
+            (texts.FULL_FLAGGED.format(flags=flagged) if flagged else "")
     return texts.FULL_NO_FOCAL if st.focal_points == 0 else ""
 
 
@@ -227,10 +243,11 @@ def write_workbook(services: Services, path: Path | str, table: dict[str, list[S
 
 
 EXPORT_KEEP_SECONDS = 24 * 3600  # a workbook sent in chat is kept a day, then swept at the next export
+EXPORT_PATTERNS = ("*.xlsx", "*.docx")  # the workbook, the drafted summary report
 
 
-def _exports_dir(services: Services) -> Path:
-    """``DATA_DIR/exports``; workbooks older than a day are removed (they were sent long ago)."""
+def exports_dir(services: Services) -> Path:
+    """``DATA_DIR/exports``; workbooks and drafts older than a day are removed (they were sent long ago)."""
     import time
 
     root = getattr(services.files, "root", None)
@@ -241,7 +258,7 @@ def _exports_dir(services: Services) -> Path:
 
         folder = Path(tempfile.gettempdir()) / "agency-bot-exports"
     cutoff = time.time() - EXPORT_KEEP_SECONDS
-    for old in folder.glob("*.xlsx") if folder.is_dir() else ():
+    for old in [p for pattern in EXPORT_PATTERNS for p in folder.glob(pattern)] if folder.is_dir() else ():
         try:
             if old.stat().st_mtime < cutoff:
                 old.unlink()
@@ -266,7 +283,7 @@ def register(router: Router) -> None:
         now = services.clock.now()
         name = texts.EXPORT_FILE_NAME.format(stamp=now.strftime("%Y%m%d_%H%M"))
         table = standings(services)
-        path = write_workbook(services, _exports_dir(services) / f"{ctx.actor.person_id}-{name}", table)
+        path = write_workbook(services, exports_dir(services) / f"{ctx.actor.person_id}-{name}", table)
         units = len({st.unit.code for rows in table.values() for st in rows})
         log.info("export written for person=%s", ctx.actor.person_id)
         audit.record(services, ctx.actor, "export")

@@ -14,6 +14,7 @@ import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
+from handlers import content_check
 from handlers.context import Context
 from handlers.formatting import due_text, fmt_mb, fmt_size, late_by, receipt_prefix, words
 from handlers.router import Router
@@ -100,7 +101,8 @@ def register(router: Router) -> None:
         if not ctx.services.files.exists(kept.path):
             return [Reply(texts.FILE_GONE)]
         ctx.services.files.acquire(kept.path)
-        return _record(ctx, kept, deadline, drop_on_failure=False)
+        check = await content_check.check_file(ctx.services, kept.path, kept.kind, ctx.actor.unit, deadline.deliverable)
+        return _record(ctx, kept, deadline, drop_on_failure=False, check=check)
 
     @router.action("submission_restore", role="focal", once=True)
     async def submission_restore(ctx: Context, payload: dict) -> list[Reply]:
@@ -116,7 +118,8 @@ def register(router: Router) -> None:
         kept = Kept(old.stored_path, old.sha256, old.size, old.detected_type, old.original_name,
                     old.received_at.isoformat(), old.unit_code)
         ctx.services.files.acquire(kept.path)
-        return _record(ctx, kept, deadline, drop_on_failure=False, restore=True)
+        return _record(ctx, kept, deadline, drop_on_failure=False, restore=True,
+                       check=content_check.Check.from_json(old.content_check))
 
 
 # ---- intake ----------------------------------------------------------------------------
@@ -159,7 +162,8 @@ async def intake(ctx: Context, preset: str | None = None) -> list[Reply]:
     if target is not None:
         if ctx.state == WAIT_STATE:
             ctx.clear_state()
-        return _record(ctx, kept, target, drop_on_failure=True)
+        check = await content_check.check_file(ctx.services, kept.path, kept.kind, unit, target.deliverable)
+        return _record(ctx, kept, target, drop_on_failure=True, check=check)
     try:  # several deliverables: the kept file travels in each button
         options = [ctx.option(_button(d), "submission_for", deliverable=d.deliverable.id, **asdict(kept))
                    for d in deadlines]
@@ -193,14 +197,16 @@ def _refuse(ctx: Context, reason: str, size: int | None, text: str) -> list[Repl
 
 # ---- recording ---------------------------------------------------------------------------
 def _record(ctx: Context, kept: Kept, deadline: Deadline, *, drop_on_failure: bool,
-            restore: bool = False) -> list[Reply]:
-    """Row (and staff notice) in one transaction, then the receipt. The caller holds ``kept.path``."""
+            restore: bool = False, check: content_check.Check | None = None) -> list[Reply]:
+    """Row (and staff notice) in one transaction, then the receipt. The caller holds ``kept.path``;
+    ``check`` (what the file's content looks like) is stored with the row."""
     services, unit = ctx.services, ctx.actor.unit
     received_at = datetime.fromisoformat(kept.at)
     new = subs.NewFile(
         unit_code=unit.code, deliverable_id=deadline.deliverable.id, person_id=ctx.actor.person_id,
         channel=ctx.actor.channel, original_name=kept.name, stored_path=kept.path, sha256=kept.sha256,
         size=kept.size, detected_type=kept.kind, received_at=received_at, on_time=not deadline.is_late(received_at),
+        content_check=check.as_json() if check is not None else None,
     )
     try:
         with ctx.db() as s:
@@ -209,7 +215,7 @@ def _record(ctx: Context, kept: Kept, deadline: Deadline, *, drop_on_failure: bo
             if outcome.created is not None and services.notify_submissions_to:
                 channel, chat_id = services.notify_submissions_to
                 outbox.enqueue(s, key=f"submission:{outcome.created.id}", kind="notice",
-                               text=_staff_notice(ctx, outcome, deadline), due_at=ctx.now(), channel=channel,
+                               text=_staff_notice(ctx, outcome, deadline, check), due_at=ctx.now(), channel=channel,
                                chat_id=chat_id, unit_code=unit.code, deliverable_id=deadline.deliverable.id,
                                commit=False)
             s.commit()
@@ -229,7 +235,7 @@ def _record(ctx: Context, kept: Kept, deadline: Deadline, *, drop_on_failure: bo
     if services.notify_submissions_to:
         services.wake_outbox()
     services.emit("submission_received", unit_code=unit.code, deliverable_id=row.deliverable_id)
-    return [Reply(receipt_text(ctx, outcome, unit, deadline))]
+    return [Reply(receipt_text(ctx, outcome, unit, deadline, check))]
 
 
 def _referenced(ctx: Context, path: str) -> bool:
@@ -242,7 +248,8 @@ def _referenced(ctx: Context, path: str) -> bool:
         return True
 
 
-def receipt_text(ctx: Context, outcome: subs.Outcome, unit: UnitRecord, deadline: Deadline) -> str:
+def receipt_text(ctx: Context, outcome: subs.Outcome, unit: UnitRecord, deadline: Deadline,
+                 check: content_check.Check | None = None) -> str:
     row, replaced, local = outcome.created, outcome.replaced, ctx.services.clock.local
     lines = [texts.RECEIPT.format(
         receipt=row.receipt_no, unit=unit.name, deliverable=deadline.deliverable.title, name=row.original_name,
@@ -253,6 +260,8 @@ def receipt_text(ctx: Context, outcome: subs.Outcome, unit: UnitRecord, deadline
     if replaced is not None:
         lines.append(texts.REPLACES.format(receipt=replaced.receipt_no,
                                            received=fmt_datetime(local(replaced.received_at))))
+    if flagged := content_check.receipt_line(check, ctx.plan, unit, deadline.deliverable):
+        lines.append(flagged)
     if ctx.inbound.file is not None and ctx.inbound.file.kind == "photo":
         lines.append(texts.PHOTO_HINT)
     lines.append(texts.KEEP_RECEIPT)
@@ -290,13 +299,16 @@ def _already(ctx: Context, outcome: subs.Outcome, deadline: Deadline) -> list[Re
     return [Reply(text, options=[option])]
 
 
-def _staff_notice(ctx: Context, outcome: subs.Outcome, deadline: Deadline) -> str:
+def _staff_notice(ctx: Context, outcome: subs.Outcome, deadline: Deadline,
+                  check: content_check.Check | None) -> str:
     row, local = outcome.created, ctx.services.clock.local
     replaces = texts.STAFF_NOTICE_REPLACES.format(receipt=outcome.replaced.receipt_no) if outcome.replaced else ""
-    return texts.STAFF_NOTICE.format(unit=ctx.actor.unit.name, deliverable=deadline.deliverable.short,
-                                     receipt=row.receipt_no, received=fmt_datetime(local(row.received_at)),
-                                     timeliness=timeliness(ctx, outcome, deadline).lower(),
-                                     replaces=replaces)
+    flagged = content_check.staff_flags(check)
+    notice = texts.STAFF_NOTICE.format(unit=ctx.actor.unit.name, deliverable=deadline.deliverable.short,
+                                       receipt=row.receipt_no, received=fmt_datetime(local(row.received_at)),
+                                       timeliness=timeliness(ctx, outcome, deadline).lower(),
+                                       replaces=replaces)
+    return notice + (texts.STAFF_NOTICE_FLAG.format(flags=flagged) if flagged else "")
 
 
 # ---- small helpers ------------------------------------------------------------------------------

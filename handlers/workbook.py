@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from handlers.content_check import Check, staff_status
 from handlers.context import Services
 from messages.texts import reports as texts
 
@@ -100,6 +101,7 @@ def build_workbook(services: Services, table: dict) -> Workbook:
                 got.original_name if got else None, got.versions if got else 0,
                 excel_time(services, got.first_received_at) if got else None,
                 st.focal_points, texts.DEADLINE_UNSET if st.deadline.unset else None,
+                _content(got),
             ])
         for row in ws.iter_rows(min_row=2):
             for idx in (6, 9, 13):  # deadline, received at, first received at
@@ -123,6 +125,9 @@ def text_only(ws: Worksheet) -> None:
                 cell.data_type = "s"
                 if cell.value.startswith(FORMULA_STARTS):
                     cell.quotePrefix = True
+def _content(got) -> str | None:
+    """What the content check says of the current version (nothing for a unit that sent nothing)."""
+    return staff_status(Check.from_json(got.content_check)) if got is not None else None
 
 
 def _finish(ws: Worksheet, last_row: int) -> None:

@@ -51,3 +51,10 @@ def fmt_datetime(value: datetime) -> str:
 def plain_date(value: date) -> str:
     """A date as the plan itself writes it (``30/9/2020``, day and month unpadded)."""
     return f"{value.day}/{value.month}/{value.year}"
+
+
+def long_date(value: date) -> str:
+    """A document's date in words as the decree on administrative documents (Nghị định 30) writes it:
+    days below 10 and the months 1–2 padded ("ngày 05 tháng 02 năm 2021", "ngày 15 tháng 10 năm 2025")."""
+    month = f"{value.month:02d}" if value.month < 3 else str(value.month)
+    return f"ngày {value.day:02d} tháng {month} năm {value.year}"

@@ -138,6 +138,8 @@ class Submission(SQLModel, table=True):
     received_at: datetime = _ts()  # business clock
     on_time: bool
     superseded_by: Optional[int] = Field(default=None, foreign_key="submission.id")
+    # what the file's content looks like: {"status", "flags", ...} (handlers/content_check.py); None: not checked
+    content_check: Optional[dict] = Field(default=None, sa_type=sa.JSON)
 
 
 class Broadcast(SQLModel, table=True):

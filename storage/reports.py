@@ -31,6 +31,7 @@ class Received:
     original_name: str  # of the current version
     first_received_at: datetime
     versions: int
+    content_check: dict | None = None  # of the current version (handlers/content_check.py)
 
 
 def received(session: Session, unit_code: str | None = None) -> dict[tuple[str, str], Received]:
@@ -51,7 +52,7 @@ def received(session: Session, unit_code: str | None = None) -> dict[tuple[str, 
     rows = {}
     for start in range(0, len(current_ids), 900):  # IN lists kept small for any backend
         chunk = current_ids[start:start + 900]
-        query = select(S.id, S.receipt_no, S.received_at, S.original_name).where(S.id.in_(chunk))
+        query = select(S.id, S.receipt_no, S.received_at, S.original_name, S.content_check).where(S.id.in_(chunk))
         rows.update({row.id: row for row in session.exec(query).all()})
     out: dict[tuple[str, str], Received] = {}
     for (unit, deliverable), (versions, first, current_id) in summary.items():
@@ -59,6 +60,6 @@ def received(session: Session, unit_code: str | None = None) -> dict[tuple[str, 
         out[(unit, deliverable)] = Received(
             unit_code=unit, deliverable_id=deliverable, receipt_no=current.receipt_no,
             received_at=current.received_at, original_name=current.original_name,
-            first_received_at=first, versions=versions,
+            first_received_at=first, versions=versions, content_check=current.content_check,
         )
     return out

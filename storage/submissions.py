@@ -40,6 +40,7 @@ class NewFile:
     # arrived (what its receipt said)? Never read back to judge a deliverable: that is
     # ``Deadline.met_by(first version)`` against today's deadline (messages/deadlines.py).
     on_time: bool
+    content_check: dict | None = None  # what the file's content looks like (handlers/content_check.py)
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ def record(session: Session, new: NewFile, *, receipt_prefix: str, receipt_year:
         deliverable_id=new.deliverable_id, person_id=new.person_id, channel=new.channel,
         original_name=new.original_name, stored_path=new.stored_path, sha256=new.sha256,
         size=new.size, detected_type=new.detected_type, received_at=new.received_at, on_time=new.on_time,
+        content_check=new.content_check,
     )
     session.add(row)
     session.flush()

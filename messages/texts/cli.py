@@ -32,7 +32,7 @@ ERR_RANGE = "phải từ {low} đến {high} (đang là {value})."
 SEVERAL_UNITS = ("Mỗi lần chỉ cấp mã mời cho một đơn vị, nhưng lệnh nêu {count} đơn vị ({names}); "
                  "vui lòng chạy lệnh riêng cho từng đơn vị.")
 EXPORT_IS_DIR = "“{path}” là một thư mục; vui lòng ghi tên tệp, ví dụ --out {example}."
-EXPORT_NOT_XLSX = "Chỉ xuất được tệp Excel .xlsx, không xuất được “{path}”; vui lòng đặt tên tệp kết thúc bằng .xlsx."
+EXPORT_WRONG_TYPE = "Không ghi được “{path}”: tệp này phải có đuôi {suffix}; vui lòng đặt tên tệp kết thúc bằng {suffix}."
 EXPORT_EXISTS = "Tệp “{path}” đã có; thêm --force để ghi đè hoặc chọn tên khác."
 EXPORT_PARENT = "Không tạo được tệp “{path}”: {reason}."
 
@@ -58,6 +58,8 @@ HELP = {
     "invite": "cấp mã mời một lần cho đơn vị",
     "reminders": "các nhắc hạn sẽ gửi trong N ngày tới",
     "export": "xuất bảng tổng hợp báo cáo ra Excel",
+    "report": "viết dự thảo báo cáo tổng hợp (tệp Word) của đơn vị chủ trì",
+    "report.out": "tệp Word sẽ ghi, đuôi .docx (thư mục chưa có sẽ được tạo)",
     "units": "danh sách đơn vị: nạp từ bảng tính, xem",
     "units.import": "nạp hoặc cập nhật danh sách đơn vị từ tệp .xlsx/.csv (cột: name, level, parent, code, inspected)",
     "units.file": "tệp .xlsx hoặc .csv",

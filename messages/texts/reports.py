@@ -14,6 +14,7 @@ OVERVIEW_OVERDUE = " (quá hạn {n})"
 OVERVIEW_MISSING = "Chưa nộp: {names}"
 OVERVIEW_MISSING_MORE = "{names} và {more} đơn vị khác"
 OVERVIEW_ALL_IN = "Tất cả đơn vị phải nộp đã nộp."
+OVERVIEW_FLAGGED = "Cần xem lại nội dung ({n}): {names}"
 OVERVIEW_NOBODY_OWES = "Hiện không có đơn vị nào phải nộp."
 OVERVIEW_FOOTER = "Bấm nút dưới đây để xem danh sách đầy đủ, hoặc /xuatexcel để tải bảng Excel."
 BUTTON_FULL_LIST = "Xem danh sách đầy đủ"
@@ -24,6 +25,7 @@ FULL_LEVEL = " {level}:"
 FULL_LINE = "  - {name}{detail}"
 FULL_NO_FOCAL = " [chưa có đầu mối]"
 FULL_RECEIVED = " — {receipt}, {when}"
+FULL_FLAGGED = " ⚠ cần xem lại: {flags}"
 FULL_GROUP_MISSING = "Chưa nộp"
 FULL_GROUP_LATE = "Trễ hạn"
 FULL_GROUP_ON_TIME = "Đúng hạn"
@@ -52,4 +54,4 @@ SUMMARY_NOTE = "Mỗi loại báo cáo có một trang riêng liệt kê từng 
 
 UNIT_HEADERS = ["STT", "Mã đơn vị", "Đơn vị", "Cấp", "Thuộc", "Kiểm tra trực tiếp", "Hạn nộp", "Trạng thái",
                 "Số biên nhận", "Thời điểm nhận", "Đúng hạn/Trễ hạn", "Tên tệp", "Số lần nộp",
-                "Nhận lần đầu", "Số đầu mối đã đăng ký", "Ghi chú"]
+                "Nhận lần đầu", "Số đầu mối đã đăng ký", "Ghi chú", "Kiểm tra nội dung"]

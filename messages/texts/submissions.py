@@ -107,6 +107,7 @@ RESTORE_BUTTON = "Dùng lại bản số {receipt}"
 # ---- staff chat -----------------------------------------------------------------------
 STAFF_NOTICE = "Báo cáo mới: {unit} — {deliverable}. Số {receipt}, nhận {received}, {timeliness}.{replaces}"
 STAFF_NOTICE_REPLACES = " Thay bản số {receipt}."
+STAFF_NOTICE_FLAG = " Cần xem lại nội dung: {flags}."
 
 # names given to files that arrive without one (photos)
 PHOTO_NAME = "anh-chup-{stamp}"

@@ -20,7 +20,7 @@ from support import TZ, register_focal  # noqa: E402
 
 HEADERS = ["STT", "Mã đơn vị", "Đơn vị", "Cấp", "Thuộc", "Kiểm tra trực tiếp", "Hạn nộp", "Trạng thái",
            "Số biên nhận", "Thời điểm nhận", "Đúng hạn/Trễ hạn", "Tên tệp", "Số lần nộp", "Nhận lần đầu",
-           "Số đầu mối đã đăng ký", "Ghi chú"]
+           "Số đầu mối đã đăng ký", "Ghi chú", "Kiểm tra nội dung"]
 SELF_REPORT = "bao-cao-tu-kiem-tra"
 
 
@@ -33,7 +33,7 @@ def check_sheet_shape(ws, n_rows: int) -> None:
     assert [c.value for c in ws[1]] == HEADERS
     assert all(c.font.bold for c in ws[1])
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:P{n_rows + 1}"
+    assert ws.auto_filter.ref == f"A1:Q{n_rows + 1}"
     assert ws.max_row == n_rows + 1
     widths = {k: d.width for k, d in ws.column_dimensions.items()}
     assert 6 <= min(widths.values()) and max(widths.values()) <= 62

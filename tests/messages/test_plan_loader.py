@@ -221,3 +221,12 @@ def test_the_plan_is_composed_by_libyaml_when_present_with_the_same_result(monke
     with pytest.raises(plan_loader.PlanError) as syntax:
         plan_loader.parse_plan("a: [1, 2\nb: 3\n")
     assert "dòng" in syntax.value.problems[0]
+def test_long_dates_follow_decree_30():
+    """Nghị định 30/2020/NĐ-CP: a day below 10 and the months 1 and 2 take a leading zero."""
+    from datetime import date
+
+    from messages.vntext import long_date
+
+    assert long_date(date(2020, 10, 5)) == "ngày 05 tháng 10 năm 2020"
+    assert long_date(date(2021, 2, 14)) == "ngày 14 tháng 02 năm 2021"
+    assert long_date(date(2020, 3, 3)) == "ngày 03 tháng 3 năm 2020"
