@@ -88,9 +88,10 @@ def load_cases(holdout: bool | None = None) -> list[Case]:
 class BenchWorld:
     """The running bot's view (roster, inspection dates, deadlines, business clock) without a database."""
 
-    def __init__(self, plan: Plan, unit: UnitRecord | None = None, inspection: datetime | None = None):
+    def __init__(self, plan: Plan, unit: UnitRecord | None = None, inspection: datetime | None = None,
+                 now: datetime = BENCH_NOW):
         self.plan = plan
-        self.clock = ManualClock(BENCH_NOW)
+        self.clock = ManualClock(now)
         base = Roster.from_plan(plan)
         self._roster = base.with_units([unit]) if unit is not None and base.get(unit.code) is None else base
         self._inspections = {unit.code: inspection} if unit is not None and inspection else {}
@@ -102,7 +103,7 @@ class BenchWorld:
         return self._inspections.get(code)
 
     def deadlines(self, unit: UnitRecord) -> list[Deadline]:
-        return deadlines_for(self.plan, unit.code, unit.inspected, TZ, self.inspection_at(unit.code))
+        return deadlines_for(self.plan, unit.code, unit.inspected, TZ, self.inspection_at(unit.code), unit.level)
 
 
 _WORLDS: dict[tuple, tuple[UnitRecord | None, BenchWorld]] = {}
@@ -182,14 +183,12 @@ def print_accuracy(title: str, result: dict) -> None:
 
 # ---- latency ------------------------------------------------------------------------
 def scaled_plan(plan: Plan, factor: int) -> Plan:
-    """The same knowledge, ``factor`` times over (distinct topic ids and a distinct word per copy)."""
-    topics: list[Topic] = []
-    for k in range(factor):
-        for t in plan.knowledge.topics:
-            if k == 0:
-                topics.append(t)
-                continue
-            tag = f"phan{k}"
+    """The knowledge the engine uses (pack and plan extras), ``factor`` times over: the plan file gets
+    ``factor - 1`` copies of every topic (distinct ids and a distinct word per copy)."""
+    topics: list[Topic] = list(plan.knowledge.topics)
+    for k in range(1, factor):
+        tag = f"phan{k}"
+        for t in Engine(plan).knowledge.topics:
             topics.append(t.model_copy(update={"id": f"{t.id}-{tag}", "phrasings": [f"{p} {tag}" for p in t.phrasings]}))
     knowledge = Knowledge.model_validate({**plan.knowledge.model_dump(), "topics": [t.model_dump() for t in topics]})
     return plan.model_copy(update={"knowledge": knowledge})
@@ -218,9 +217,10 @@ def time_engine(engine: Engine, plan: Plan, cases: list[Case], repeats: int) -> 
 class Baseline:
     """rapidfuzz over every phrasing, no normalisation: what one writes first."""
 
-    def __init__(self, plan: Plan):
-        self.choices = [p for t in plan.knowledge.topics for p in t.phrasings]
-        self.topic_of = [t.id for t in plan.knowledge.topics for _ in t.phrasings]
+    def __init__(self, engine: Engine):
+        topics = engine.knowledge.topics  # the pack's and the plan's, as the engine has them
+        self.choices = [p for t in topics for p in t.phrasings]
+        self.topic_of = [t.id for t in topics for _ in t.phrasings]
 
     def answer(self, question: str) -> tuple[str | None, float]:
         hit = process.extractOne(question, self.choices, scorer=fuzz.token_set_ratio)
@@ -289,9 +289,10 @@ def main() -> int:
     t = time.perf_counter()
     engine = Engine(plan)
     build_ms = (time.perf_counter() - t) * 1000
-    print(f"Knowledge: {len(plan.knowledge.topics)} topics, "
-          f"{sum(len(t.phrasings) for t in plan.knowledge.topics)} phrasings, "
-          f"{len(plan.knowledge.concepts)} concepts; engine built in {build_ms:.0f} ms")
+    k = engine.knowledge
+    print(f"Knowledge (shared pack + the plan's extras): {len(k.topics)} topics, "
+          f"{sum(len(t.phrasings) for t in k.topics)} phrasings, {len(k.concepts)} concepts; "
+          f"engine built in {build_ms:.0f} ms")
     results = {}
     sources = sorted({c.source for c in holdout})
     groups = [("dev", dev)] + [(src, [c for c in holdout if c.source == src]) for src in sources]
@@ -301,7 +302,7 @@ def main() -> int:
         results[title] = accuracy(engine, plan, cases, failures=args.failures and title != "all")
         print_accuracy(f"Accuracy — {title}", results[title])
 
-    baseline = Baseline(plan)
+    baseline = Baseline(engine)
     base_acc, base_invented = baseline_accuracy(baseline, dev + holdout)
     print(f"\nNaive baseline accuracy (all): {base_acc:.1%}, invented answers on out-of-scope: {base_invented}")
 
@@ -309,12 +310,12 @@ def main() -> int:
     t = time.perf_counter()
     big_engine = Engine(big_plan)
     big_build = (time.perf_counter() - t) * 1000
-    big_baseline = Baseline(big_plan)
+    big_baseline = Baseline(big_engine)
     cases = dev + holdout
     rows = [
-        ("bundled plan", len(plan.knowledge.topics), len(baseline.choices),
+        ("bundled plan", len(engine.knowledge.topics), len(baseline.choices),
          time_engine(engine, plan, cases, args.repeats), time_baseline(baseline, cases, args.repeats)),
-        ("synthetic 10×", len(big_plan.knowledge.topics), len(big_baseline.choices),
+        ("synthetic 10×", len(big_engine.knowledge.topics), len(big_baseline.choices),
          time_engine(big_engine, big_plan, cases, args.repeats), time_baseline(big_baseline, cases, args.repeats)),
     ]
     print(f"\nLatency per question, in-process ({len(cases)} questions × {args.repeats}; "

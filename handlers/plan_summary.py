@@ -48,7 +48,8 @@ def describe_plan(plan: Plan, roster: Roster | None = None) -> str:
                                               recipient=d.recipient, due=due_rule(plan, d)))
     lines.append(texts.OBLIGATIONS)
     audience = {**texts.AUDIENCE, "coordinator": plan.coordinator_name}
-    lines += [texts.OBLIGATION.format(section=o.section, audience=audience[o.applies_to], summary=o.summary)
+    lines += [texts.OBLIGATION.format(section=o.section, summary=o.summary,
+                                      audience=", ".join(plan.unit_name(c) for c in o.units) or audience[o.applies_to])
               for o in plan.obligations]
     return "\n".join(lines)
 

@@ -9,23 +9,27 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from handlers import audit
 from handlers.context import Context, Services
 from handlers.router import Router, takes_args
 from handlers.types import Actor, Reply
 from messages.knowledge import Answer, Engine
+from messages.knowledge.followups import ordinal
 from messages.texts import common as common_texts
 from messages.texts import questions as texts
 from messages.units import UnitRecord
 from messages.vntext import fmt_datetime, fold
 from storage import questions as store
-from storage.models import QuestionLog
+from storage.models import QuestionLog, utcnow
 
 log = logging.getLogger("agency_bot.questions")
 LIST_LIMIT = 5
 ATTACH_CHOICES = 2
 GUESS_AT = 0.15  # a topic the engine rates below this is no useful guess for staff
+FOLLOW_UP = "question_follow_up"  # waiting state: the bot asked for a figure or offered topics
+FOLLOW_UP_TTL = timedelta(minutes=30)  # later than this, "2" is no longer an answer to the bot
 
 
 def build_engine(services: Services) -> Engine:
@@ -45,6 +49,11 @@ def ask(services: Services, text: str, unit: UnitRecord | None, *, person_id: in
         channel: str = "cli") -> Answer:
     """Answer one question for ``unit`` (None: a general answer) and log it."""
     answer = engine_of(services).answer(text, unit, services)
+    return _logged(services, text, answer, unit, person_id, channel)
+
+
+def _logged(services: Services, text: str, answer: Answer, unit: UnitRecord | None, person_id: int | None,
+            channel: str) -> Answer:
     with services.store.session() as s:
         row = store.log_question(s, text=text.strip(), matched=answer.matched, score=answer.score,
                                  topic=answer.topic, channel=channel, person_id=person_id,
@@ -61,26 +70,40 @@ def register(router: Router) -> None:
     async def question(ctx: Context) -> list[Reply]:
         answer = ask(ctx.services, ctx.inbound.text or "", ctx.actor.unit, person_id=ctx.actor.person_id,
                      channel=ctx.actor.channel)
+        if answer.asks or answer.suggestion_ids:  # the next message may answer the bot: wait for it
+            ctx.set_state(FOLLOW_UP, asks=answer.asks, topics=answer.suggestion_ids, question=answer.question_id,
+                          at=utcnow().isoformat())
         if not answer.suggestions:
             return [Reply(answer.answer)]
         options = [ctx.option(title, "question_topic", topic=topic_id, question=answer.question_id)
                    for title, topic_id in zip(answer.suggestions, answer.suggestion_ids)]
         return [Reply(texts.DID_YOU_MEAN_BUTTONS, options=options)]  # the buttons carry the titles
 
+    @router.state(FOLLOW_UP)
+    async def follow_up(ctx: Context) -> list[Reply] | None:
+        """The message after a "did you mean" or a request for a figure: "cái thứ hai" picks a topic
+        offered, "12" is the figure asked for; anything else (or later than FOLLOW_UP_TTL) is read as usual."""
+        data, text = ctx.state_data, ctx.inbound.text or ""
+        if ctx.inbound.file is not None or not text.strip() or _stale(data.get("at")):
+            return None
+        topics = list(data.get("topics") or [])
+        if topics and (index := ordinal(text, len(topics))) is not None:
+            ctx.clear_state()
+            return _chosen(ctx, topics[index], data.get("question"))
+        if data.get("asks"):
+            answer = engine_of(ctx.services).follow_up(data["asks"], text, ctx.actor.unit, ctx.services)
+            if answer is not None:
+                ctx.clear_state()
+                _logged(ctx.services, text, answer, ctx.actor.unit, ctx.actor.person_id, ctx.actor.channel)
+                return [Reply(answer.answer)]
+        return None
+
     @router.action("question_topic", role="any")
     async def chosen_topic(ctx: Context, payload: dict) -> list[Reply]:
         """A "did you mean" button: answer that topic, still reading the question's units and numbers."""
-        text = ""
-        if payload.get("question"):
-            with ctx.db() as s:
-                row = store.get(s, int(payload["question"]))
-            text = row.text if row is not None else ""
-        answer = engine_of(ctx.services).answer_topic(payload.get("topic", ""), ctx.actor.unit, ctx.services, text)
-        if answer is None:
-            return [Reply(common_texts.CHOICE_EXPIRED)]
-        log.info("suggestion chosen question=%s topic=%s person=%s", payload.get("question"), answer.topic,
-                 ctx.actor.person_id)
-        return [Reply(answer.answer)]
+        if ctx.state == FOLLOW_UP:
+            ctx.clear_state()
+        return _chosen(ctx, payload.get("topic", ""), payload.get("question"))
 
     @router.command("chuatraloi", role="staff", description=texts.COMMAND_UNANSWERED)
     async def unanswered(ctx: Context) -> list[Reply]:
@@ -107,6 +130,27 @@ def register(router: Router) -> None:
     @router.action("question_dismiss", role="staff", once=True)
     async def dismiss_button(ctx: Context, payload: dict) -> list[Reply]:
         return [Reply(dismiss(ctx.services, ctx.actor, int(payload["question"])).text)]
+
+
+def _chosen(ctx: Context, topic_id: str, question_id: int | None) -> list[Reply]:
+    """The answer on a topic picked among the suggestions, still reading the question's units and numbers."""
+    text = ""
+    if question_id:
+        with ctx.db() as s:
+            row = store.get(s, int(question_id))
+        text = row.text if row is not None else ""
+    answer = engine_of(ctx.services).answer_topic(topic_id, ctx.actor.unit, ctx.services, text)
+    if answer is None:
+        return [Reply(common_texts.CHOICE_EXPIRED)]
+    log.info("suggestion chosen question=%s topic=%s person=%s", question_id, answer.topic, ctx.actor.person_id)
+    return [Reply(answer.answer)]
+
+
+def _stale(at: str | None) -> bool:
+    try:
+        return at is None or utcnow() - datetime.fromisoformat(at) > FOLLOW_UP_TTL
+    except ValueError:
+        return True
 
 
 def find_topic(engine: Engine, query: str) -> str | None:

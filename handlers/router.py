@@ -24,6 +24,8 @@ log = logging.getLogger("agency_bot.router")
 
 Role = Literal["any", "focal", "staff"]
 Handler = Callable[[Context], Awaitable[list[Reply]]]
+# a waiting state's handler may let a message pass (None): the state ends, the message is read as usual
+StateHandler = Callable[[Context], Awaitable[list[Reply] | None]]
 ChoiceHandler = Callable[[Context, dict], Awaitable[list[Reply]]]
 # channels where commands are plain words ("dangky ABC", "trang thai")
 BARE_COMMAND_CHANNELS = frozenset({"zalo", "console"})
@@ -50,7 +52,7 @@ class Router:
     def __init__(self) -> None:
         self.commands: dict[str, Command] = {}
         self.actions: dict[str, ChoiceAction] = {}
-        self.states: dict[str, Handler] = {}
+        self.states: dict[str, StateHandler] = {}
         self.file_handler: Handler | None = None
         self.text_handler: Handler | None = None
 
@@ -70,8 +72,8 @@ class Router:
             return fn
         return deco
 
-    def state(self, name: str) -> Callable[[Handler], Handler]:
-        def deco(fn: Handler) -> Handler:
+    def state(self, name: str) -> Callable[[StateHandler], StateHandler]:
+        def deco(fn: StateHandler) -> StateHandler:
             self.states[name] = fn
             return fn
         return deco
@@ -144,7 +146,11 @@ class Router:
             return await command.handler(ctx)
         # a waiting state (e.g. "send the document for this notice") sees text and files first
         if ctx.state is not None and ctx.state in self.states:
-            return await self.states[ctx.state](ctx)
+            replies = await self.states[ctx.state](ctx)
+            if replies is not None:
+                return replies
+            ctx.clear_state()
+            ctx.state, ctx.state_data = None, {}
         if inbound.file is not None:
             if self.file_handler is None:
                 return [Reply(texts.EMPTY_MESSAGE)]

@@ -41,6 +41,13 @@ def work_calendar(plan: Plan) -> WorkCalendar:
     return hit[1]
 
 
+def prepare_calendar(plan: Plan) -> None:
+    """Load the holidays a plan's working-day deadlines will need, at start-up rather than on a question."""
+    if any(d.due.before_inspection is not None and d.due.before_inspection.working for d in plan.deliverables):
+        window = plan.inspection.window
+        work_calendar(plan).prepare(range(window.start.year, window.end.year + 1))
+
+
 @dataclass(frozen=True)
 class Deadline:
     deliverable: Deliverable

@@ -1,19 +1,21 @@
-"""Schema of the plan file's ``knowledge`` section: what the bot answers questions from.
+"""Schema of question knowledge: the shared pack shipped with the bot, and a plan file's extras.
 
-The knowledge is data, like the rest of the plan: next year's plan rewrites it
-without a code change.
+The pack (``messages/knowledge/pack.yaml``) is the same for every plan: the words people
+use (``concepts``), the questions every CCHC inspection plan raises (``topics``) with how
+people ask them (``phrasings``) and answer templates filled only from the plan's structured
+facts (``messages.knowledge.facts``). A plan file's ``knowledge`` section holds only what the
+pack cannot know: extra topics, extra phrasings of pack topics, extra words for pack concepts.
 
-- ``concepts``: the words people use for one idea ("hạn", "hạn chót", "deadline"…),
-  with a weight; ``anchor`` concepts are about the plan's subject (a question needs one
-  to be answered from a topic). ``out_of_scope`` lists words that mark an unrelated question (they lower
-  every topic's score; the question is refused unless a topic still reaches ``answer_at``);
-  ``other_years`` words that place it in another year than the plan's (refused outright).
-- ``topics``: one answerable question each, with several ``phrasings`` (how people ask it),
-  ``requires`` (concept groups that must appear), ``avoid`` (concepts that point to another
-  question), and ``answers``: templates chosen by
-  conditions on the unit concerned (the one named in the question, else the asker's),
-  filled from the plan and the store (``{unit}``, ``{report_wording}``, ``{window}``…).
-  The plan sections in ``cite`` end the answer as its citation.
+- ``concepts``: the words for one idea, with a weight; ``anchor`` concepts are about the plan's
+  subject (a question needs one to be answered from a topic); ``facts`` adds words read from the
+  plan (its number, its deadline dates, its levels' names, the coordinator's name…).
+- ``topics``: one answerable question each; ``requires`` (concept groups that must appear),
+  ``avoid`` (concepts that point to another question), ``needs`` (facts a plan must give for the
+  topic to exist: a plan without a coverage figure has no coverage question), ``passage`` (the
+  plan's own sentences to quote: sections by title, sentences by concept), and ``answers``:
+  templates chosen by conditions on the unit concerned. Sections are cited through values
+  (``{s_report}`` reads "Mục III.4"), never typed in as text.
+- ``out_of_scope``: words that mark an unrelated question; ``other_years``: another plan's year.
 """
 
 from __future__ import annotations
@@ -31,8 +33,13 @@ CONDITIONS = frozenset({
     "maybe",  # not yet chosen, but the plan leaves its choice to the announcer (N per inspected parent…)
     "coordinator",  # the unit that runs the plan
     "scheduled",  # staff have set its inspection date
+    "child",  # its level has a parent level (a commune under a district)
+    "parent",  # units of a level under it are chosen later, among the children of inspected units
     "number",  # the question gives a number ("we have 10 subordinate units")
+    "percent",  # ... and a percentage to apply to it ("40% là mấy cơ quan")
     "mentioned",  # the unit was named in the question (not only the asker's)
+    "passage",  # the topic's passage was found in the plan
+    "passage_detail",  # ... and it gives details (a list, an amount: the topic's ``detail`` words)
 })  # plus the id of any level of the plan: the unit is of that level
 Condition = str
 Kind = Literal["fact", "unit", "derived", "not_in_plan", "small_talk"]
@@ -40,26 +47,39 @@ Kind = Literal["fact", "unit", "derived", "not_in_plan", "small_talk"]
 # a unit named / own unit; a count of one's units; one of the plan's own figures ("2 xã mỗi huyện"); "có … không";
 # a word about something else ("đoàn có kiểm tra tiền lương không")
 SIGNALS = frozenset({"@subject", "@number", "@figure", "@yesno", "@oos"})
+# Where a concept's plan-made words come from (messages.knowledge.plan_words)
+FACT_SOURCES = Literal["document", "bases", "deadlines", "late", "window", "year", "ratios", "levels",
+                       "chosen_later", "coordinator", "province"]
 
-# Every placeholder a template may use; ``messages.knowledge.facts`` fills them.
+# Every placeholder an answer template may use; ``messages.knowledge.facts`` fills them.
 PLACEHOLDERS = frozenset({
     # the document
-    "citation", "doc_kind", "doc_number", "doc_date", "doc_year", "doc_title", "doc_subject", "issuer", "place",
-    "signer", "signer_name", "signer_position", "signer_capacity", "recipients", "legal_bases", "implements",
-    "quote",
+    "citation", "doc_kind", "doc_number", "doc_date", "doc_year", "doc_title", "doc_subject", "issuer",
+    "issuer_short", "place", "signer", "signer_name", "signer_position", "signer_capacity", "recipients",
+    "recipients_last", "legal_bases", "implements", "quote",
+    # sections to cite
+    "s_inspection", "s_window", "s_announce", "s_coverage", "s_selection", "s_report", "s_team_report", "s_ratio",
+    "s_signature", "s_recipients", "s_preamble", "s_coordinator_duties", "s_inspected_duties", "s_not_inspected_duties", "s_all_duties",
     # who is inspected, when
-    "coordinator", "window", "window_start", "window_end", "departments", "departments_inline",
-    "n_departments", "districts", "districts_inline", "n_districts", "communes_per_district", "n_communes",
-    "coverage_pct", "coverage_communes", "n_inspected",
+    "coordinator", "announcer", "window", "window_start", "window_end", "inspected_list", "inspected_inline",
+    "n_inspected", "selection_rules", "levels_inline", "coverage",
     # duties and deliverables
     "ratio_pct", "coordinator_duties", "inspected_duties", "not_inspected_duties", "all_duties",
-    "report_title", "report_deadline", "report_wording", "report_recipient", "report_content",
-    "team_report_recipient", "team_report_content", "report_countdown",
+    "report_title", "report_deadline", "report_wording", "report_recipient", "report_content", "report_when",
+    "report_countdown", "team_report_title", "team_report_recipient", "team_report_content",
+    "team_report_wording", "team_report_when", "team_report_deadline",
     # the unit concerned
-    "unit", "unit_parent", "unit_duties", "unit_deadlines", "inspection_date", "inspection_countdown",
-    # computed from the question
-    "n_given", "n_exact", "n_required", "example_n", "example_required",
+    "unit", "unit_level", "unit_parent", "unit_rule", "s_unit_selection", "unit_duties", "unit_deadlines",
+    "child_rule", "s_child_selection",
+    "inspection_date", "inspection_countdown",
+    # computed from the question, or quoted from the plan
+    "n_given", "n_exact", "n_required", "ratio_used", "s_ratio_used", "example_n", "example_required", "passage",
+    # example units of this plan (one listed for inspection, one not), for "for example…" hints
+    "unit_a", "unit_b",
 })
+# Values a phrasing may name, filled from the plan when the engine is built ("{coordinator} có nhiệm vụ gì")
+PHRASING_VALUES = frozenset({"coordinator", "doc_number", "doc_year", "report_date", "ratio_pct", "window",
+                             "unit_a", "unit_b", "chosen_level", "chosen_each", "chosen_parent"})
 _TOPIC_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -69,15 +89,33 @@ class _Model(BaseModel):
 
 class Concept(_Model):
     id: str
-    forms: list[str] = Field(min_length=1)
+    forms: list[str] = []
+    facts: list[FACT_SOURCES] = []  # the plan's own words of this idea, added when the engine is built
     weight: float = Field(default=1.0, gt=0, le=5)
     anchor: bool = False
+
+    @model_validator(mode="after")
+    def _has_words(self) -> "Concept":
+        if not self.forms and not self.facts:
+            raise ValueError("cần forms hoặc facts")
+        return self
 
 
 class Answer(_Model):
     when: list[Condition] = []
     text: str
     cite: list[str] | None = None  # sections; defaults to the topic's
+    asks: Literal["number"] | None = None  # the answer asks for a figure: the next message may be one
+
+
+class Passage(_Model):
+    """The plan's own sentences a topic quotes: whole sections whose title has one of ``titles``,
+    and sentences that use one of ``concepts``; ``detail`` words mark a passage that says specifics."""
+
+    titles: list[str] = []
+    concepts: list[str] = []
+    detail: list[str] = []
+    max: int = Field(default=3, ge=1, le=6)
 
 
 class Topic(_Model):
@@ -88,18 +126,22 @@ class Topic(_Model):
     phrasings: list[str] = Field(min_length=2)
     requires: list[list[str]] = []  # one concept of each group must be in the question
     avoid: list[str] = []  # concepts that mean another question ("khi nào" is not "có bị kiểm tra không")
+    needs: list[str] = []  # facts the plan must give for this topic to be asked at all
+    passage: Passage | None = None
     answers: list[Answer] = Field(min_length=1)
     per_unit: bool = False  # several units named: one answer line each
 
 
 class Matching(_Model):
-    """Decision thresholds, calibrated on the labelled questions (bench/bench_questions.py)."""
+    """Decision thresholds, calibrated on the labelled questions of both bundled plans (bench/bench_questions.py)."""
 
     answer_at: float = Field(default=0.5, ge=0, le=1)  # answer the best topic from this score
-    suggest_at: float = Field(default=0.3, ge=0, le=1)  # below it: "not in the plan / out of scope"
+    suggest_at: float = Field(default=0.3, ge=0, le=1)  # below it: a passage of the plan, or "not in the plan"
     margin: float = Field(default=0.06, ge=0, le=1)  # top two closer than this: offer both...
     sure_at: float = Field(default=0.8, ge=0, le=1)  # ...unless the best is at least this sure
+    single_at: float = Field(default=0.4, ge=0, le=1)  # one clear candidate from here is answered, not offered
     review_below: float = Field(default=0.6, ge=0, le=1)  # answered below this: listed for staff review
+    passage_at: float = Field(default=0.5, ge=0, le=1)  # share of the question a quoted passage must cover
 
 
 class Knowledge(_Model):
@@ -108,9 +150,10 @@ class Knowledge(_Model):
     out_of_scope: list[str] = []
     other_years: list[str] = []  # "năm sau", "next year": about another plan than this one, refused outright
     topics: list[Topic] = []
+    phrasings: dict[str, list[str]] = {}  # more ways to ask a topic of the pack (plan files)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Knowledge":
+    def _own_consistency(self) -> "Knowledge":
         problems: list[str] = []
         seen: set[str] = set()
         for i, c in enumerate(self.concepts):
@@ -125,13 +168,6 @@ class Knowledge(_Model):
             if t.id in topic_ids:
                 problems.append(f"{where}.id: '{t.id}' bị trùng")
             topic_ids.add(t.id)
-            for g, group in enumerate(t.requires):
-                for k, concept in enumerate(group):
-                    if concept not in seen and concept not in SIGNALS:
-                        problems.append(f"{where}.requires[{g}][{k}]: khái niệm '{concept}' không có trong concepts")
-            for k, concept in enumerate(t.avoid):
-                if concept not in seen and concept not in SIGNALS:
-                    problems.append(f"{where}.avoid[{k}]: khái niệm '{concept}' không có trong concepts")
             if t.answers[-1].when:
                 problems.append(f"{where}.answers[{len(t.answers) - 1}].when: câu trả lời cuối phải không có điều kiện "
                                 "(dùng khi không điều kiện nào khớp)")
@@ -140,34 +176,62 @@ class Knowledge(_Model):
                     if name not in PLACEHOLDERS:
                         problems.append(f"{where}.answers[{a}].text: không có giá trị '{{{name}}}' "
                                         f"(dùng được: {', '.join(sorted(PLACEHOLDERS))})")
+            for p, phrasing in enumerate(t.phrasings):
+                for name in _placeholders(phrasing):
+                    if name not in PHRASING_VALUES:
+                        problems.append(f"{where}.phrasings[{p}]: không có giá trị '{{{name}}}' "
+                                        f"(dùng được: {', '.join(sorted(PHRASING_VALUES))})")
         if problems:
             raise ValueError("\n".join(problems))
         return self
 
-    def problems(self, section_ids: set[str], level_ids: set[str] = frozenset()) -> list[str]:
-        """Cross-references to the rest of the plan (called by ``Plan`` validation)."""
+    def problems(self, section_ids: set[str] | None, level_ids: set[str] = frozenset(),
+                 pack: "Knowledge | None" = None) -> list[str]:
+        """Cross-references: to the plan's sections and levels, and (for a plan's extras) to the pack.
+        The pack itself (``section_ids`` None) knows no plan: only its concepts and topics are checked."""
+        concepts = {c.id for c in self.concepts} | ({c.id for c in pack.concepts} if pack else set()) | SIGNALS
+        topics = {t.id for t in self.topics} | ({t.id for t in pack.topics} if pack else set())
         out = []
         for i, t in enumerate(self.topics):
+            where = f"knowledge.topics[{i}]"
+            for g, group in enumerate(t.requires):
+                out += [f"{where}.requires[{g}][{k}]: khái niệm '{c}' không có trong concepts"
+                        for k, c in enumerate(group) if c not in concepts]
+            out += [f"{where}.avoid[{k}]: khái niệm '{c}' không có trong concepts"
+                    for k, c in enumerate(t.avoid) if c not in concepts]
+            if t.passage is not None:
+                out += [f"{where}.passage.concepts[{k}]: khái niệm '{c}' không có trong concepts"
+                        for k, c in enumerate(t.passage.concepts) if c not in concepts]
+            for j, s in enumerate(t.cite):
+                if section_ids is not None and s not in section_ids:
+                    out.append(f"{where}.cite[{j}]: mục '{s}' không có trong sections")
             for a, answer in enumerate(t.answers):
                 for j, cond in enumerate(answer.when):
                     if cond not in CONDITIONS and cond not in level_ids:
-                        out.append(f"knowledge.topics[{i}].answers[{a}].when[{j}]: điều kiện '{cond}' không có "
+                        out.append(f"{where}.answers[{a}].when[{j}]: điều kiện '{cond}' không có "
                                    f"(dùng được: {', '.join(sorted(CONDITIONS | set(level_ids)))})")
-            for j, s in enumerate(t.cite):
-                if s not in section_ids:
-                    out.append(f"knowledge.topics[{i}].cite[{j}]: mục '{s}' không có trong sections")
-            for a, answer in enumerate(t.answers):
                 for j, s in enumerate(answer.cite or []):
-                    if s not in section_ids:
-                        out.append(f"knowledge.topics[{i}].answers[{a}].cite[{j}]: mục '{s}' không có trong sections")
+                    if section_ids is not None and s not in section_ids:
+                        out.append(f"{where}.answers[{a}].cite[{j}]: mục '{s}' không có trong sections")
                 for key in _quoted(answer.text):
-                    if key not in section_ids:
-                        out.append(f"knowledge.topics[{i}].answers[{a}].text: {{quote[{key}]}}: "
-                                   f"mục '{key}' không có trong sections")
+                    if section_ids is not None and key not in section_ids:
+                        out.append(f"{where}.answers[{a}].text: {{quote[{key}]}}: mục '{key}' không có trong sections")
+        out += [f"knowledge.phrasings.{topic}: chủ đề '{topic}' không có" for topic in self.phrasings if topic not in topics]
         return out
 
     def topic(self, topic_id: str) -> Topic | None:
         return next((t for t in self.topics if t.id == topic_id), None)
+
+
+class Pack(Knowledge):
+    """The shared pack: knowledge that also checks its own cross-references (it knows no plan's sections)."""
+
+    @model_validator(mode="after")
+    def _references(self) -> "Pack":
+        problems = self.problems(None)
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
 
 
 def _placeholders(template: str) -> set[str]:

@@ -27,7 +27,7 @@ from pydantic import (
 from messages.knowledge_schema import Knowledge
 from messages.vntext import fmt_date
 
-Audience = Literal["all", "inspected", "not_inspected", "coordinator"]
+Audience = Literal["all", "inspected", "not_inspected", "coordinator", "named"]  # named: only ``units``
 
 SCHEMA_VERSION = 2
 _CODE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -242,6 +242,7 @@ class Obligation(_Model):
     section: str
     applies_to: Audience
     levels: list[LevelId] = []  # only units of these levels (empty: every level)
+    units: list[Code] = []  # applies_to: named — the units the plan gives this duty to
     summary: str  # one line, used in lists
     text: str  # what the unit must do, in plain words
     ratio: float | None = Field(default=None, ge=0, le=1)  # e.g. self-inspect ≥ 30 % of subordinates
@@ -378,6 +379,11 @@ class Plan(_Model):
         for i, target in enumerate(self.inspection.coverage.targets if self.inspection.coverage else []):
             if target.level not in levels:
                 problems.append(f"inspection.coverage.targets[{i}].level: cấp '{target.level}' không có trong levels")
+        for i, o in enumerate(self.obligations):
+            if (o.applies_to == "named") != bool(o.units):
+                problems.append(f"obligations[{i}].units: cần danh sách units khi (và chỉ khi) applies_to là named")
+            problems += [f"obligations[{i}].units[{j}]: '{c}' không có trong danh sách units"
+                         for j, c in enumerate(o.units) if c not in by_code]
         for field, items in (("obligations", self.obligations), ("deliverables", self.deliverables)):
             for i, item in enumerate(items):
                 for j, lv in enumerate(item.levels):
@@ -399,7 +405,9 @@ class Plan(_Model):
         if insp.coverage is not None:
             cited.append(("inspection.coverage.section", insp.coverage.section))
         problems = [f"{path}: mục '{s}' không có trong sections" for path, s in cited if s not in section_ids]
-        return problems + self.knowledge.problems(section_ids, {lv.id for lv in self.levels})
+        from messages.knowledge.pack import load_pack  # here: the pack is loaded with the plan loader
+
+        return problems + self.knowledge.problems(section_ids, {lv.id for lv in self.levels}, load_pack())
 
     # ---- units and levels -----------------------------------------------------
     def model_post_init(self, __context: object) -> None:
@@ -496,7 +504,8 @@ class Plan(_Model):
 
     def obligations_for(self, code: str, inspected: bool, level: str | None = None) -> list[Obligation]:
         groups = self.audience_of(code, inspected)
-        return [o for o in self.obligations if o.applies_to in groups and _in_levels(o.levels, level)]
+        return [o for o in self.obligations if _in_levels(o.levels, level)
+                and (o.applies_to in groups or (o.applies_to == "named" and code in o.units))]
 
     def summary_dates(self) -> str:
         w = self.inspection.window

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from messages.plan import Plan
 
@@ -69,23 +69,30 @@ def load_plan_cached(path: str | None = None) -> Plan:
 
 
 def parse_plan(text: str, source: str = "<plan>") -> Plan:
+    return parse_model(text, source, Plan)
+
+
+def parse_model(text: str, source: str, model: type[BaseModel], root: tuple = ()) -> Any:
+    """YAML text → a validated ``model``, or ``PlanError`` naming the field and line of each problem.
+    ``root``: where the file sits in a plan (the pack is a plan's ``knowledge``), so that its problems
+    are named as they would be in a plan file."""
     try:
-        root = yaml.compose(text, Loader=YAML_LOADER)
+        node = yaml.compose(text, Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"dòng {mark.line + 1}: " if mark else ""
         raise PlanError(source, [f"{where}YAML sai cú pháp ({getattr(exc, 'problem', exc)})"]) from None
-    if root is None:
+    if node is None:
         raise PlanError(source, ["tệp rỗng"])
     lines: dict[tuple, int] = {}
     problems: list[str] = []
-    data = _build(root, (), lines, problems)
+    data = _build(node, root, lines, problems)
     if problems:
         raise PlanError(source, problems)
     try:
-        return Plan.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
-        raise PlanError(source, _explain(exc, lines)) from None
+        raise PlanError(source, _explain(exc, lines, root)) from None
 
 
 def _build(node: yaml.Node, path: tuple, lines: dict[tuple, int], problems: list[str]) -> Any:
@@ -127,13 +134,16 @@ def _line_of(loc: tuple, lines: dict[tuple, int]) -> int | None:
     return None
 
 
-def _explain(exc: ValidationError, lines: dict[tuple, int]) -> list[str]:
+def _explain(exc: ValidationError, lines: dict[tuple, int], root: tuple = ()) -> list[str]:
     problems = []
     for err in exc.errors():
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+        loc = root + loc if loc else loc
         msg = str(err["msg"]).removeprefix("Value error, ")
         if err["type"] == "literal_error":
             msg = f"giá trị phải là một trong: {err['ctx']['expected']}"
+        elif err["type"] == "too_short" and err.get("ctx", {}).get("min_length", 1) > 1:
+            msg = f"cần ít nhất {err['ctx']['min_length']} mục"
         else:
             msg = _VI.get(err["type"], msg)
         for item in msg.split("\n"):

@@ -143,6 +143,17 @@ class Roster:
         """The first words of every level's kinds, folded ("so", "xa", "phuong", "dac")."""
         return frozenset(k.split()[0] for kinds in self._kinds.values() for k in kinds)
 
+    def child_place_kinds(self) -> dict[tuple[str, ...], str]:
+        """Folded kind words of the levels whose places sit under a parent ("xa", "thi tran") → level id:
+        where a sentence may name a place the roster does not have yet ("xã Bình Sơn huyện Hòn Đất")."""
+        return {tuple(k.split()): lv.id for lv in self.levels if lv.places and lv.parent
+                for k in self._kinds.get(lv.id, ())}
+
+    def place(self, query: str) -> Resolution | None:
+        """A place name with its kind word (and its parent's), read as ``resolve`` reads it; None when
+        ``query`` is not written as one."""
+        return self._from_place_name(nfc(query).strip())
+
     def _keys_of(self, unit: UnitRecord) -> set[str]:
         keys = {expand(unit.name), unit.code.replace("-", " "), expand(unit.code.replace("-", " "))}
         keys |= {expand(a) for a in unit.aliases}

@@ -28,6 +28,12 @@ class WorkCalendar:
             self._public[year] = days
         return days
 
+    def prepare(self, years: range) -> None:
+        """Compute the public holidays of ``years`` now (the library loads its country data on first
+        use: about 0.1 s that would otherwise fall on someone's first question)."""
+        for year in years:
+            self._holidays(year)
+
     def is_working(self, day: date) -> bool:
         if day in self.working_days:
             return True

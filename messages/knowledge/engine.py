@@ -1,20 +1,28 @@
 """The question engine: a question (and who asks) in, a cited answer or an honest "I don't know" out.
 
-Built once from the plan's ``knowledge`` section (plus phrasings staff taught it);
-answering costs a parse, one scoring pass and a template fill.
+Built once from the shared knowledge pack, the plan's own extras, the plan's facts and the
+phrasings staff taught it. Answering costs a parse, one scoring pass over the topics and, when no
+topic is sure, one lookup among the plan's sentences (``passages``); the answer is a template
+filled from the plan's facts, or a sentence of the plan quoted verbatim, always with its section.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from string import Formatter
 from typing import Iterable
 
-from messages.knowledge.facts import PlanFacts, World
+from messages.deadlines import prepare_calendar
+from messages.knowledge.facts import Facts, PlanFacts, World
+from messages.knowledge.followups import bare_count
 from messages.knowledge.index import SPECIAL_WEIGHTS, Scored, TopicEntry, TopicIndex
 from messages.knowledge.normalize import Normalizer, fold_raw
+from messages.knowledge.pack import load_pack, merged
 from messages.knowledge.parse import NUMBER, OOS, SUBJECT, ConceptMatcher, Parsed, Parser, UnitMentions
-from messages.knowledge_schema import Topic
+from messages.knowledge.passages import Passages
+from messages.knowledge.plan_words import concept_forms, phrasing_values
+from messages.knowledge_schema import Concept, Knowledge, Topic
 from messages.plan import Plan
 from messages.texts import questions as texts
 from messages.units import Roster, UnitRecord
@@ -23,7 +31,9 @@ SUGGEST_SPREAD = 0.15  # suggestions: topics within this of the best
 # An unrelated word weighs this much against the plan's own words of the question ("mưa bão đoàn có hoãn lịch
 # không" is still asked; "kết quả bóng đá tối qua" is not): every topic's score × plan / (plan + unrelated).
 OUT_OF_SCOPE_WEIGHT = 1.5
-_SECTION_REFS = re.compile(r"Mục ((?:[IVX]+(?:\.[0-9a-z]+)*)(?:(?:, | và )(?:[IVX]+(?:\.[0-9a-z]+)*))*)")
+COORDINATOR_CONCEPT = "dv-chu-tri"  # the pack's concept for the plan's coordinator, named in a question
+_SECTION_ID = r"[IVX]+(?:\.[0-9a-z]+)*"
+_SECTION_REFS = re.compile(rf"Mục ({_SECTION_ID}(?:(?:, | và ){_SECTION_ID})*)")
 
 
 @dataclass
@@ -35,10 +45,12 @@ class Answer:
     source: str | None = None
     suggestions: list[str] = field(default_factory=list)  # titles, for the JSON and the console
     suggestion_ids: list[str] = field(default_factory=list)  # topic ids behind them (buttons)
-    kind: str | None = None  # the topic's kind ("small_talk" is not a miss)
-    reason: str = "answered"  # answered | suggest | not_in_plan | out_of_scope | empty
+    kind: str | None = None  # the topic's kind ("small_talk" is not a miss); "passage" for a quoted sentence
+    reason: str = "answered"  # answered | passage | suggest | not_in_plan | out_of_scope | empty
     question_id: int | None = None  # its row in the question log, once logged
     variants: list[int] = field(default_factory=list)  # which of the topic's answers were used (tests, logs)
+    asks: str | None = None  # the answer asked for a figure: the topic a bare number next answers
+    sections: list[str] = field(default_factory=list)  # the plan sections the answer cites
 
     def as_dict(self) -> dict:
         return {"answer": self.answer, "matched": self.matched, "score": round(self.score, 3), "topic": self.topic,
@@ -48,28 +60,42 @@ class Answer:
 class Engine:
     def __init__(self, plan: Plan, learned: Iterable[tuple[str, str]] = ()):
         self.plan = plan
-        self.knowledge = plan.knowledge
-        self.topics: dict[str, Topic] = {t.id: t for t in self.knowledge.topics}
         self.facts = PlanFacts(plan)
+        self.knowledge = self._knowledge(merged(load_pack(), plan.knowledge))
+        self.topics: dict[str, Topic] = {t.id: t for t in self.knowledge.topics}
         self.learned: list[tuple[str, str]] = [(t, x) for t, x in learned if t in self.topics]
         self._mentions_cache: dict[int, tuple[Roster, UnitMentions]] = {}
         self._plan_roster = Roster.from_plan(plan)
         self._build()
+        prepare_calendar(plan)
 
     # ---- building ------------------------------------------------------------------
+    def _knowledge(self, k: Knowledge) -> Knowledge:
+        """The pack adapted to this plan: its words added to the concepts, the topics it cannot answer
+        left out, the phrasings' ``{coordinator}``… filled in."""
+        concepts = [c.model_copy(update={"forms": [*c.forms, *(f for src in c.facts
+                                                               for f in concept_forms(self.plan, src))]})
+                    for c in k.concepts]
+        values = phrasing_values(self.plan)
+        topics = []
+        for t in k.topics:
+            if not all(self.facts.present(name) for name in t.needs):
+                continue
+            phrasings = [p.format_map(values) for p in t.phrasings if _fields(p) <= values.keys()]
+            topics.append(t.model_copy(update={"phrasings": list(dict.fromkeys(phrasings))}))
+        return k.model_copy(update={"concepts": [c for c in concepts if c.forms], "topics": topics})
+
     def _build(self) -> None:
         k = self.knowledge
         vocabulary = [f for c in k.concepts for f in c.forms] + list(k.out_of_scope) + list(k.other_years)
         vocabulary += [p for t in k.topics for p in t.phrasings] + [text for _, text in self.learned]
         vocabulary += [u.name for u in self.plan.units] + [a for u in self.plan.units for a in u.aliases]
+        vocabulary += [s.text for s in self.plan.sections]
         self.normalizer = Normalizer.build(vocabulary)
         self.matcher = ConceptMatcher(self.normalizer, {c.id: c.forms for c in k.concepts}, k.out_of_scope,
                                       k.other_years)
-        figures = frozenset(self.facts.static[name] for name in ("communes_per_district", "coverage_communes",
-                                                                 "n_departments", "n_districts", "n_communes",
-                                                                 "n_inspected"))
         self.parser = Parser(self.normalizer, self.matcher, self.plan.document.year, self.plan.coordinator,
-                             self._coordinator_concept(), figures)
+                             COORDINATOR_CONCEPT, self.facts.figures())
         plan_mentions = UnitMentions(self._plan_roster)
         entries = [TopicEntry(t.id, t.kind, [frozenset(g) for g in t.requires], frozenset(t.avoid)) for t in k.topics]
         phrasings = [(t.id, self.parser.parse(p, plan_mentions), False) for t in k.topics for p in t.phrasings]
@@ -80,15 +106,7 @@ class Engine:
         asked = {c for t in k.topics if t.kind != "small_talk" for g in t.requires for c in g}
         self.index = TopicIndex(entries, phrasings, self._weights,
                                 {c.id for c in k.concepts if c.anchor}, frozenset(talk - asked))
-
-    def _coordinator_concept(self) -> str:
-        """The concept that names the coordinator ("snv"): a mention of it counts as that concept."""
-        coordinator = self.plan.unit(self.plan.coordinator)
-        name = tuple(fold_raw(coordinator.name)) if coordinator else ()
-        for c in self.knowledge.concepts:
-            if any(tuple(fold_raw(f)) == name for f in c.forms):
-                return c.id
-        return "@coordinator"
+        self.passages = Passages(self.plan, self.normalizer, self.matcher)
 
     def learn(self, topic_id: str, text: str) -> bool:
         """Take a staff-approved phrasing into the index now (the store keeps it for restarts)."""
@@ -99,7 +117,7 @@ class Engine:
         return True
 
     def _mentions(self, world: World | None) -> UnitMentions:
-        """Unit names to look for; rebuilt only when the roster changes (a commune added, a date set)."""
+        """Unit names to look for; rebuilt only when the roster changes (a unit added, a date set)."""
         roster = world.roster() if world is not None else self._plan_roster
         hit = self._mentions_cache.get(id(roster))
         if hit is None or hit[0] is not roster:
@@ -117,6 +135,38 @@ class Engine:
         return self.index.score(self.parse(text, world))
 
     def answer(self, text: str, asker: UnitRecord | None = None, world: World | None = None) -> Answer:
+        """The answer to ``text`` for ``asker``; a message asking two things ("… đúng không, còn …
+        bao nhiêu %?") gets both answers, each from its own part, when each part is sure of its topic."""
+        parts = clauses(text)
+        if len(parts) > 1:
+            both = self._several(parts, asker, world)
+            if both is not None:
+                return both
+        return self._answer_one(text, asker, world)
+
+    def _several(self, parts: list[str], asker: UnitRecord | None, world: World | None) -> Answer | None:
+        context = asker
+        if context is None:  # "Xã X thuộc huyện Y. Xã em có bị kiểm tra không?": the unit named earlier
+            named = [u for part in parts for u in self.parse(part, world).mentions]
+            context = named[0] if len(named) == 1 else None
+        m = self.knowledge.matching
+        found: list[Answer] = []
+        for part in parts:
+            a = self._answer_one(part, context, world)
+            if (a.reason == "answered" and a.kind != "small_talk" and a.score >= m.answer_at
+                    and all(a.topic != b.topic for b in found)):
+                found.append(a)
+        if len(found) < 2:
+            return None
+        bodies = [a.answer.rpartition("\n")[0] for a in found]
+        sections = list(dict.fromkeys(s for a in found for s in a.sections))
+        source = self._citation(sections)
+        first = found[0]
+        return replace(first, answer="\n".join([*bodies, texts.CITATION.format(source=source)]), source=source,
+                       sections=sections, score=min(a.score for a in found),
+                       asks=next((a.asks for a in reversed(found) if a.asks), None))
+
+    def _answer_one(self, text: str, asker: UnitRecord | None, world: World | None) -> Answer:
         parsed = self.parse(text, world)
         if not parsed.tokens and not parsed.concepts:
             return Answer(texts.EMPTY_QUESTION, False, 0.0, reason="empty")
@@ -140,14 +190,30 @@ class Engine:
             if not close or best.score >= m.sure_at or self.topics[best.topic].kind == "small_talk":
                 return self._render(self.topics[best.topic], parsed, asker, world, best.score)
             return self._suggest([best, *close], best.score)
+        anchored = any(c in self.index.anchors for c in parsed.concepts) or bool(parsed.mentions)
         if best is not None and best.score >= m.suggest_at:
             options = [s for s in ranked[:3] if s.score >= max(m.suggest_at, best.score - SUGGEST_SPREAD)
                        and self.topics[s.topic].kind != "small_talk"]
+            if len(options) == 1 and anchored and best.score >= m.single_at:
+                return self._render(self.topics[best.topic], parsed, asker, world, best.score)  # one clear candidate
             if options:
                 return self._suggest(options, best.score)
-        anchored = any(c in self.index.anchors for c in parsed.concepts) or bool(parsed.mentions)
+        passage = self._passage(parsed) if anchored else None
+        if passage is not None:
+            return passage
         return self._fallback(texts.NOT_IN_PLAN if anchored else texts.OUT_OF_SCOPE, best,
                               "not_in_plan" if anchored else "out_of_scope")
+
+    def follow_up(self, topic_id: str, text: str, asker: UnitRecord | None = None,
+                  world: World | None = None) -> Answer | None:
+        """The figure the bot asked for ("cho biết số đơn vị trực thuộc…" → "12", "12 phòng"), answered
+        on that topic; None when the message is not a bare count (it is then a new question)."""
+        topic = self.topics.get(topic_id)
+        count = bare_count(text)
+        if topic is None or count is None:
+            return None
+        parsed = Parsed(text, [], {NUMBER: 1}, numbers=[count])
+        return self._render(topic, parsed, asker, world, 1.0)
 
     def _on_topic_share(self, parsed: Parsed) -> float:
         """How much of the question is about the plan: its anchor concepts' weight against its unrelated words."""
@@ -177,6 +243,16 @@ class Engine:
         return Answer("\n".join(lines), False, score, suggestions=titles,
                       suggestion_ids=[s.topic for s in options], reason="suggest")
 
+    def _passage(self, parsed: Parsed) -> Answer | None:
+        """The second stage: the plan's own sentence that covers the question, quoted with its section."""
+        found = self.passages.search(parsed.tokens, self.knowledge.matching.passage_at)
+        if found is None:
+            return None
+        body = texts.PASSAGE_ANSWER.format(passage=self.passages.render([found]), coordinator=self.plan.coordinator_name)
+        source = self._citation([found.section])
+        return Answer(f"{body}\n{texts.CITATION.format(source=source)}", True, self.knowledge.matching.passage_at,
+                      source=source, kind="passage", reason="passage")
+
     # ---- rendering -----------------------------------------------------------------
     def _render(self, topic: Topic, parsed: Parsed, asker: UnitRecord | None, world: World | None,
                 score: float) -> Answer:
@@ -187,17 +263,29 @@ class Engine:
         if not topic.per_unit:
             subjects = subjects[:1]
         number = parsed.numbers[0] if parsed.numbers else None
+        percent = _percent(parsed.tokens) if number is not None else None
+        passage = self.passages.for_topic(topic.passage) if topic.passage else []
+        extra = {"passage"} if passage else set()
+        if passage and self.passages.has_detail(passage, topic.passage):
+            extra.add("passage_detail")
         parts: list[str] = []
         cites: list[str] = []
         used: list[int] = []
+        asks = None
         for unit, was_mentioned in subjects:
-            index = self._variant(topic, unit, was_mentioned, number, world)
+            conditions = self.conditions(unit, was_mentioned, number, world) | extra
+            if percent is not None:
+                conditions.add("percent")
+            index = next((i for i, v in enumerate(topic.answers) if all(c in conditions for c in v.when)),
+                         len(topic.answers) - 1)
             variant = topic.answers[index]
-            facts = self.facts.values(unit, world, number)
+            facts: Facts = self.facts.values(unit, world, number, percent)
+            facts["passage"] = self.passages.render(passage)
             text = variant.text.format_map(facts).strip()
-            parts.append(text)
+            parts.append(_tidy(text))
             used.append(index)
-            # the variant's own sections, then any the filled text names that it forgot
+            asks = topic.id if variant.asks == "number" else asks
+            # the variant's own sections, then every section the filled text names
             for section in [*(variant.cite if variant.cite is not None else topic.cite), *self.sections_named(text)]:
                 if section not in cites:
                     cites.append(section)
@@ -206,23 +294,20 @@ class Engine:
         if topic.kind != "small_talk":
             source = self._citation(cites)
             body = f"{body}\n{texts.CITATION.format(source=source)}"
-        return Answer(body, True, score, topic.id, source, kind=topic.kind, variants=used)
-
-    def _variant(self, topic: Topic, unit: UnitRecord | None, mentioned: bool, number: int | None,
-                 world: World | None) -> int:
-        conditions = self.conditions(unit, mentioned, number, world)
-        for i, variant in enumerate(topic.answers):
-            if all(c in conditions for c in variant.when):
-                return i
-        return len(topic.answers) - 1
+        return Answer(body, True, score, topic.id, source, kind=topic.kind, variants=used, asks=asks,
+                      sections=cites)
 
     def sections_named(self, text: str) -> list[str]:
-        """The plan sections a text refers to as "Mục III.4" or "Mục II.2, III.4" (known ids only)."""
+        """The plan sections a text refers to as "Mục III.4", "Mục II.2, III.4" or by a part's label
+        ("Phần căn cứ"); known ids only."""
         found: list[str] = []
         for group in _SECTION_REFS.findall(text):
             for section in re.split(r", | và ", group):
                 if self.plan.section(section) is not None and section not in found:
                     found.append(section)
+        for s in self.plan.sections:
+            if s.label and s.label in text and s.id not in found:
+                found.append(s.id)
         return found
 
     def conditions(self, unit: UnitRecord | None, mentioned: bool, number: int | None,
@@ -233,6 +318,11 @@ class Engine:
         if unit is None:
             return found
         found |= {"unit", unit.level}
+        level = self.plan.level(unit.level)
+        if level is not None and level.parent is not None:
+            found.add("child")
+        if self.facts.chosen_under(unit.level) is not None:
+            found.add("parent")
         if mentioned:
             found.add("mentioned")
         if unit.code == self.plan.coordinator:
@@ -249,9 +339,39 @@ class Engine:
 
     def _citation(self, sections: list[str]) -> str:
         """"Mục III.4, III.3.a, Kế hoạch 32/KH-UBND ngày 03/3/2020"."""
-        numbered, named = [], []
-        for s in sections:
-            label = self.plan.section_label(s)
-            (numbered if label.startswith("Mục ") else named).append(label.removeprefix("Mục "))
-        parts = ([f"Mục {texts.SECTIONS_AND.join(numbered)}"] if numbered else []) + named
-        return ", ".join(parts + [self.plan.document.citation])
+        label = self.facts.label(sections)
+        return ", ".join(p for p in (label, self.plan.document.citation) if p)
+
+
+_BREAKS = re.compile(r"(?<=[?!;])\s*|(?<=[^\W\d_]{3}[.…])\s+(?=[^\W\d_])")
+_TURNS = re.compile(r",\s*(?=(?:còn|ngoài ra|thêm nữa|với lại|và nếu|và cho hỏi|cho hỏi thêm)\s)", re.I)
+
+
+def clauses(text: str) -> list[str]:
+    """The separate questions of a message: its sentences, and ", còn …" turns within one."""
+    out = []
+    for sentence in _BREAKS.split(text.strip()):
+        out += [p.strip() for p in _TURNS.split(sentence) if len(p.split()) >= 2]
+    return out
+
+
+def _percent(tokens: list[str]) -> float | None:
+    """A percentage the question gives ("40%", "40 phần trăm"), as a ratio."""
+    for i, t in enumerate(tokens):
+        if t.endswith("%") and t[:-1].isdigit():
+            return int(t[:-1]) / 100
+        if t.isdigit() and tokens[i + 1:i + 3] == ["phan", "tram"]:
+            return int(t) / 100
+    return None
+
+
+def _fields(template: str) -> set[str]:
+    return {f for _, f, _, _ in Formatter().parse(template) if f}
+
+
+def _tidy(text: str) -> str:
+    """Lines a template left empty (a value this plan does not have) are dropped."""
+    return "\n".join(line for line in text.split("\n") if line.strip() not in ("", "-", "()"))
+
+
+__all__ = ["Answer", "Engine", "fold_raw"]

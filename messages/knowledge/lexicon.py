@@ -76,6 +76,9 @@ ABBREVIATIONS: dict[str, str] = {
     "mail": "email",
     "gmail": "email",
     "kq": "ket qua",
+    "kp": "kinh phi",
+    "ki": "ky",  # "kí" is "ký" spelled with i
+    "vs": "voi",
     "ns": "ngan sach",
     "qt": "quan tam",
     "lq": "lien quan",
@@ -138,6 +141,9 @@ what which who whom when where why how my our we i you your me us it this that t
 please tell can could would should will shall must have has had there their they them
 take place get go come make happen happens start begin know want like give any some all also just
 """.split())
+
+# Words that end or are not a place's own name: "xã nào của huyện An Biên" names no commune.
+NOT_PLACE_NAME = frozenset("nao gi cua minh toi em nay kia ay nhung cac duoc bi khong thuoc ben chung".split())
 
 # English question and intent words are matched through concepts; these are English
 # words the Telex repair must leave alone (they look like Telex leftovers: "tax" → "ta").

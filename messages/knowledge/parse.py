@@ -16,6 +16,7 @@ from messages.knowledge import lexicon
 from messages.knowledge.normalize import Normalizer, expand, is_syllable, strip_fillers
 from messages.units import Roster, UnitRecord
 from messages.units import expand as expand_name
+from messages.vntext import nfc, strip_marks
 
 OOS = "@oos"  # a word that marks an unrelated question
 OTHER_YEAR = "@other_year"  # "năm sau", "next year": another plan's year
@@ -26,7 +27,8 @@ YESNO = "@yesno"  # a yes/no question ("có ... không")
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _DIGITS = re.compile(r"^\d+$")
 _UNIT_NOUNS = frozenset("""don vi phong ban xa phuong truong co quan chi cuc trung tam unit units
-office offices school schools commune communes subordinate subordinates thi tran so nganh""".split())
+office offices school schools commune communes subordinate subordinates thi tran so nganh huyen thanh dac
+quan ward wards district districts department departments""".split())
 _HAS_WORDS = frozenset("co gom voi neu have has with if cua tren".split())  # "có 12 …", "gồm", "với", "nếu"
 _SUBORDINATE_WORDS = ("truc thuoc", "cap duoi", "subordinate", "subordinates")
 _QUANTIFIERS = frozenset("tong cong so tat ca khoang chi la total about only".split())
@@ -133,14 +135,20 @@ class UnitMentions:
             if len(words) >= 2 and len(codes) == 1:
                 self._near.setdefault((words[0], len(words)), []).append((key, codes[0]))
         self._cache: dict[str, str | None] = {}
+        self._child_level = roster.child_place_kinds()
+        self._parent_level = {lv.id: lv.parent for lv in roster.levels}
+        self._child_kinds: dict[str, list[tuple[str, ...]]] = {}
+        for kind in sorted(self._child_level, key=len, reverse=True):
+            self._child_kinds.setdefault(kind[0], []).append(kind)
 
-    def find(self, tokens: list[str]) -> tuple[list[UnitRecord], list[str]]:
-        """Units named in ``tokens`` (raw, folded) and the tokens left once their names are removed."""
+    def find(self, tokens: list[str], text: str = "") -> tuple[list[UnitRecord], list[str]]:
+        """Units named in ``tokens`` (raw, folded) and the tokens left once their names are removed;
+        ``text`` (the question as typed) gives a place the roster lacks its marks."""
         units: list[UnitRecord] = []
         rest: list[str] = []
         i, n = 0, len(tokens)
         while i < n:
-            hit = self._at(tokens, i)
+            hit = self._place(tokens, i, text) or self._at(tokens, i)
             if hit is not None:
                 unit, size = hit
                 if unit not in units:
@@ -174,6 +182,29 @@ class UnitMentions:
                     return unit, size
         return self._fuzzy(tokens, i) if first in self.ANCHORS else None
 
+    def _place(self, tokens: list[str], i: int, text: str) -> tuple[UnitRecord, int] | None:
+        """"xã Bình Sơn huyện Hòn Đất": the commune, known or not (then as the roster would propose it,
+        under its parent; never added), rather than its district. Only where the parent is named too,
+        which is what tells where the place's own name ends."""
+        kind = next((k for k in self._child_kinds.get(tokens[i], ()) if tuple(tokens[i:i + len(k)]) == k), None)
+        if kind is None:
+            return None
+        for k in range(i + len(kind), min(i + len(kind) + 6, len(tokens))):
+            if k > i + len(kind) and (tokens[k] in self.starters or tokens[k] == "thuoc"
+                                      and tokens[k + 1:k + 2] and tokens[k + 1] in self.starters):
+                break  # the place's own name ends where its parent's begins ("… thuộc huyện …")
+            if tokens[k] in lexicon.NOT_PLACE_NAME:
+                return None
+        for k in range(i + len(kind) + 1, min(i + len(kind) + 6, len(tokens))):
+            parent = self._at(tokens, k) if tokens[k] in self.starters else None
+            if parent is None or parent[0].level != self._parent_level[self._child_level[kind]]:
+                continue
+            span = tokens[i:k + parent[1]]
+            resolution = self.roster.place(_as_typed(text, span))
+            unit = resolution and (resolution.unit or resolution.new_unit)
+            return (unit, len(span)) if unit is not None and unit.level == self._child_level[kind] else None
+        return None
+
     def _lookup(self, text: str, prefix: bool) -> UnitRecord | None:
         key = f"{int(prefix)}{text}"
         if key not in self._cache:
@@ -202,6 +233,13 @@ class UnitMentions:
             return None
         unit = self.roster.get(best[1])
         return (unit, best[2]) if unit is not None else None
+
+
+def _as_typed(text: str, words: list[str]) -> str:
+    """The words as the question typed them (with their marks), or the folded words if not found."""
+    typed = nfc(text)
+    m = re.search(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b", strip_marks(typed).lower())
+    return typed[m.start():m.end()] if m else " ".join(words)
 
 
 def numbers_in(tokens: list[str]) -> list[int]:
@@ -274,7 +312,7 @@ class Parser:
 
     def parse(self, text: str, mentions: UnitMentions | None) -> Parsed:
         raw = self.normalizer.raw_tokens(text)
-        units, raw = mentions.find(raw) if mentions else ([], raw)
+        units, raw = mentions.find(raw, text) if mentions else ([], raw)
         tokens = strip_fillers(expand(raw))
         numbers = numbers_in(tokens)
         tokens, self_ref = self._without_self(tokens)

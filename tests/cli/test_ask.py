@@ -82,6 +82,6 @@ def test_days_left_use_the_business_clock(capsys, monkeypatch):
 
 def test_the_coordinator_and_a_sector_name(capsys):
     out = ask_json(capsys, "--agency", "Sở Nội vụ", "bc gui ve dau")
-    assert out["topic"] == "noi-gui-bao-cao" and "Sở Nội vụ là cơ quan nhận báo cáo" in out["answer"]
+    assert out["topic"] == "noi-gui-bao-cao" and "Sở Nội vụ chủ trì thực hiện kế hoạch" in out["answer"]
     out = ask_json(capsys, "nganh giao duc co bi kiem tra truc tiep ko")
     assert out["matched"] and out["answer"].startswith("Sở Giáo dục và Đào tạo thuộc đối tượng kiểm tra trực tiếp")

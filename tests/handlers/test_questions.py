@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from support import Talk, register_focal
 from handlers.questions import build_engine
+from handlers.types import IncomingFile
 from storage import units as unit_store
 from storage.models import LearnedPhrasing, QuestionLog
 
@@ -58,7 +59,7 @@ async def test_did_you_mean_buttons_answer_the_chosen_topic(talk):
     assert "chưa chắc" in replies[0].text and 2 <= len(replies[0].options) <= 3
     assert all(len(o.choice_id.encode()) <= 64 for o in replies[0].options)
     text = Talk.text(await talk.tap("u1", "Gửi báo cáo về đâu"))
-    assert "Sở Y tế gửi báo cáo" in text and "Sở Nội vụ" in text and "(Mục III.4" in text
+    assert "Sở Y tế gửi Báo cáo kết quả tự kiểm tra" in text and "Sở Nội vụ" in text and "(Mục III.4" in text
 
 
 async def test_someone_elses_suggestion_button_is_refused(talk):
@@ -98,7 +99,7 @@ async def test_staff_teach_with_a_button(talk, services):
     text = Talk.text(await talk.tap("staff", "Gắn: Nội dung báo cáo"))
     assert "Đã gắn câu hỏi" in text and "bot hiện trả lời theo chủ đề “Nội dung báo cáo tự kiểm tra”" in text
     text = Talk.text(await talk("u1", "báo cáo"))
-    assert "Báo cáo tự kiểm tra nêu" in text
+    assert "Báo cáo kết quả tự kiểm tra công tác CCHC năm 2020 nêu (Mục III.4)" in text
 
 
 async def test_ganchude_command(talk, services):
@@ -149,4 +150,63 @@ async def test_days_left_follow_the_business_clock_for_the_askers_unit(talk, clo
 async def test_a_focal_point_of_the_coordinator_is_told_it_receives_the_reports(talk):
     await register_focal(talk, "u1", "Sở Nội vụ")
     text = Talk.text(await talk("u1", "bc gui ve dau"))
-    assert "Sở Nội vụ là cơ quan nhận báo cáo" in text and "(Mục III.4, III.2, II.2" in text
+    assert "về Ủy ban nhân dân tỉnh (qua Sở Nội vụ)" in text and "Sở Nội vụ chủ trì thực hiện kế hoạch" in text
+    assert "báo cáo của chính Sở Nội vụ cũng gửi theo Mục III.4" in text and "(Mục III.4, III.2, II.2," in text
+
+
+async def test_the_figure_the_bot_asked_for_is_answered(talk, services):
+    """"Anh/chị cho biết số đơn vị trực thuộc…" → "12": the bot computes on the topic it asked about."""
+    await register_focal(talk, "u1", "UBND huyện An Biên")
+    text = Talk.text(await talk("u1", "phải tự kiểm tra bao nhiêu đơn vị trực thuộc"))
+    assert "cho biết số đơn vị trực thuộc" in text
+    text = Talk.text(await talk("u1", "12 đơn vị"))
+    assert "Với 12 đơn vị trực thuộc" in text and "ít nhất 4 đơn vị" in text and "(Mục III.1" in text
+    assert [(r.text, r.topic, r.matched) for r in logged(services)[-2:]] == [
+        ("phải tự kiểm tra bao nhiêu đơn vị trực thuộc", "kiem-tra-truc-thuoc", True),
+        ("12 đơn vị", "kiem-tra-truc-thuoc", True)]
+    # answered once: the same figure again is no longer an answer to the bot
+    assert "Không có lựa chọn số 12" in Talk.text(await talk("u1", "12"))
+
+
+async def test_a_new_question_after_the_request_is_a_new_question(talk):
+    await talk("u1", "phải tự kiểm tra bao nhiêu đơn vị trực thuộc")
+    text = Talk.text(await talk("u1", "ai ký kế hoạch"))
+    assert "Lê Thị Minh Phụng" in text
+
+
+async def test_an_offered_topic_is_picked_by_its_position(talk):
+    replies = await talk("u1", "báo cáo")
+    offered = [o.label for o in replies[0].options]
+    assert len(offered) >= 2
+    text = Talk.text(await talk("u1", "cái thứ hai ạ"))
+    assert "chưa chắc" not in text and "(Mục" in text
+    # the position picks exactly the topic a tap on the second button gives
+    replies = await talk("u1", "báo cáo")
+    tapped = Talk.text(await talk.tap("u1", replies[0].options[1].label))
+    assert tapped == text
+    assert "nằm ngoài nội dung" in Talk.text(await talk("u1", "cái thứ hai"))  # nothing offered any more
+
+
+async def test_a_position_typed_late_is_not_an_answer(talk, monkeypatch):
+    from datetime import timedelta
+
+    import handlers.questions as questions
+
+    await talk("u1", "báo cáo")
+    real = questions.utcnow
+    monkeypatch.setattr(questions, "utcnow", lambda: real() + questions.FOLLOW_UP_TTL + timedelta(minutes=1))
+    assert "Không có lựa chọn số 2" in Talk.text(await talk("u1", "2"))
+
+
+async def test_a_file_after_a_suggestion_is_a_file(talk, tmp_path):
+    pdf = tmp_path / "bc.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+
+    async def fetch(dest, max_bytes):
+        dest.write_bytes(pdf.read_bytes())
+
+    def sent():
+        return IncomingFile(name="bc.pdf", size=pdf.stat().st_size, mime="application/pdf", kind="document", fetch=fetch)
+
+    await talk("u1", "báo cáo")
+    assert Talk.text(await talk("u1", file=sent())) == Talk.text(await talk("u2", file=sent()))

@@ -88,8 +88,8 @@ def test_subordinate_units_to_inspect_are_computed_from_the_plan_ratio(engine, p
 
 def test_counts_come_from_the_plan_lists(engine):
     a = engine.answer("tỉnh kiểm tra bao nhiêu phần trăm số sở và huyện")
-    assert "30%" in a.answer and "6 sở" in a.answer and "5 huyện" in a.answer and "(10 xã)" in a.answer
-    assert "21 đơn vị" in a.answer
+    assert "ít nhất 30% Sở, ban, ngành tỉnh" in a.answer and "(6 sở)" in a.answer
+    assert "(5: 3 huyện, 2 thành phố)" in a.answer and "(10 đơn vị)" in a.answer and "21 đơn vị" in a.answer
 
 
 @pytest.mark.parametrize("question, topic, says", [
@@ -97,7 +97,7 @@ def test_counts_come_from_the_plan_lists(engine):
     ("trưởng đoàn kiểm tra là ai", "truong-doan", "không nêu trưởng đoàn"),
     ("có mẫu báo cáo không", "mau-bao-cao", "không kèm mẫu"),
     ("nộp báo cáo muộn có bị phạt không", "nop-muon", "không quy định hình thức xử lý"),
-    ("những xã nào được kiểm tra", "xa-duoc-chon", "không nêu tên các xã"),
+    ("những xã nào được kiểm tra", "xa-duoc-chon", "không nêu tên các đơn vị được chọn"),
     ("ngày cụ thể đoàn về là ngày nào", "thoi-gian-kiem-tra", "không nêu ngày cụ thể"),
 ])
 def test_questions_the_plan_does_not_answer_say_so_and_point_to_the_coordinator(engine, question, topic, says):
@@ -256,8 +256,8 @@ def test_a_commune_that_may_be_chosen_is_told_who_announces_the_list(engine, pla
     for question in ("xã mình có bị kiểm tra không", "hạn nộp báo cáo", "xã mình phải làm gì"):
         a = engine.answer(question, may)
         assert "có thể được chọn" in a.answer
-        assert ("Kế hoạch: chọn 02 xã thuộc mỗi huyện được kiểm tra (Mục II.2.c); danh sách do Sở Nội vụ thông báo"
-                in a.answer), a.answer
+        assert "“Chọn 02 xã thuộc Ủy ban nhân dân cấp huyện được chọn kiểm tra”" in a.answer, a.answer
+        assert "danh sách do Sở Nội vụ thông báo" in a.answer and "Mục II.2.c" in a.answer
 
 
 @pytest.mark.parametrize("question, code", [

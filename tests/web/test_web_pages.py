@@ -218,7 +218,7 @@ async def test_questions_attach_in_one_click_and_the_bot_learns(talk, services, 
     with services.store.session() as s:
         assert [(p.topic, p.question_id) for p in s.exec(select(LearnedPhrasing)).all()] == [
             ("noi-dung-bao-cao", first)]
-    assert "Báo cáo tự kiểm tra nêu" in Talk.text(await talk("u1", "báo cáo"))
+    assert "Báo cáo kết quả tự kiểm tra công tác CCHC năm 2020 nêu" in Talk.text(await talk("u1", "báo cáo"))
     other = asked["cho em mượn 500 nghìn"]
     done = signed_in.follow(signed_in.post(f"/web/questions/{other}/dismiss"))
     assert "<blockquote>cho em mượn 500 nghìn</blockquote>" not in done.text and "Đã bỏ qua" in text_of(done.text)

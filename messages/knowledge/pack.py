@@ -1,0 +1,55 @@
+"""The shared knowledge pack: the question knowledge every plan gets (``pack.yaml``, data).
+
+Loaded once and checked like a plan file (a bad pack names the field and line); a plan file's
+own ``knowledge`` adds to it (``merged``): its concepts extend the pack's, its topics add to or
+replace the pack's, its phrasings teach pack topics more ways of asking.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from messages.knowledge_schema import Concept, Knowledge, Pack, Topic
+
+PACK = "pack.yaml"
+
+
+def pack_path() -> Path:
+    return Path(str(resources.files("messages") / "knowledge" / PACK))
+
+
+@lru_cache(maxsize=1)
+def load_pack() -> Knowledge:
+    path = pack_path()
+    return parse_pack(path.read_text(encoding="utf-8"), str(path))
+
+
+def parse_pack(text: str, source: str) -> Knowledge:
+    """A pack's YAML → its knowledge, or ``PlanError`` naming each problem (and its line, where known)."""
+    from messages.plan_loader import parse_model  # here: the plan loader imports this module
+
+    return parse_model(text, source, Pack, root=("knowledge",))
+
+
+def merged(pack: Knowledge, extra: Knowledge) -> Knowledge:
+    """The pack with a plan's extras: same-id concepts get the plan's words too, same-id topics are
+    the plan's, extra phrasings join their topic; the plan's thresholds win when it sets them."""
+    concepts = {c.id: c for c in pack.concepts}
+    for c in extra.concepts:
+        base = concepts.get(c.id)
+        concepts[c.id] = c if base is None else base.model_copy(update={
+            "forms": [*base.forms, *c.forms], "facts": [*base.facts, *c.facts]})
+    topics: dict[str, Topic] = {t.id: t for t in pack.topics}
+    topics.update({t.id: t for t in extra.topics})
+    for topic_id, more in extra.phrasings.items():
+        if topic_id in topics:
+            topics[topic_id] = topics[topic_id].model_copy(update={"phrasings": [*topics[topic_id].phrasings, *more]})
+    matching = extra.matching if "matching" in extra.model_fields_set else pack.matching
+    return Knowledge.model_construct(
+        matching=matching, concepts=list(concepts.values()), topics=list(topics.values()), phrasings={},
+        out_of_scope=[*pack.out_of_scope, *extra.out_of_scope], other_years=[*pack.other_years, *extra.other_years])
+
+
+__all__ = ["Concept", "load_pack", "merged", "pack_path", "parse_pack"]

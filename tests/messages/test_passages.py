@@ -1,0 +1,81 @@
+"""The plan's own words: quoted verbatim with their section, and only when they answer the question."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from support import PLAN_2026
+
+from messages.knowledge import Engine
+from messages.plan_loader import bundled_plan_path, load_plan_cached, parse_plan
+
+QUOTE = re.compile(r"“…?(.+?)” \((Mục [^)—]+?|Phần [^)—]+?)(?: — [^)]*)?\)")
+BUNDLED = bundled_plan_path().read_text(encoding="utf-8")
+
+
+def quotes(plan, answer: str) -> list[tuple[str, str]]:
+    """(quoted text, section id) of every passage line of an answer."""
+    labels = {plan.section_label(s.id): s.id for s in plan.sections}
+    return [(text, labels[where.strip()]) for text, where in QUOTE.findall(answer)]
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("path", [str(bundled_plan_path()), PLAN_2026], ids=["2020", "2026"])
+def test_every_quote_is_the_plans_own_text_in_its_own_section(path):
+    plan = load_plan_cached(path)
+    engine = Engine(plan)
+    questions = ["mục đích của đợt kiểm tra", "yêu cầu của việc kiểm tra", "kinh phí lấy từ đâu",
+                 "có khó khăn thì phản ánh về đâu", "sau khi kiểm tra xong thì sao", "nội dung kiểm tra gồm những gì",
+                 "tổ chức rút kinh nghiệm qua đợt tự kiểm tra thế nào", "thời gian kiểm tra"]
+    seen = 0
+    for question in questions:
+        a = engine.answer(question)
+        for text, section in quotes(plan, a.answer):
+            assert squash(text) in squash(plan.section(section).text), (question, text, section)
+            assert plan.section_label(section).removeprefix("Mục ") in a.source, (question, a.source)
+            seen += 1
+    assert seen >= len(questions)
+
+
+def test_the_second_stage_quotes_the_sentence_that_answers():
+    plan = load_plan_cached(None)
+    a = Engine(plan).answer("các đơn vị tự rút kinh nghiệm qua đợt kiểm tra ra sao")
+    assert a.reason == "passage" and a.matched and a.source.startswith("Mục III.4")
+    [(text, section)] = quotes(plan, a.answer)
+    assert section == "III.4" and "rút kinh nghiệm qua đợt tự kiểm tra" in text
+
+
+@pytest.mark.parametrize("question", [
+    "số điện thoại của đoàn kiểm tra là bao nhiêu", "trưởng đoàn kiểm tra là ai", "có mẫu báo cáo không",
+    "giá vàng hôm nay", "kế hoạch kiểm tra năm 2021 có gì mới", "đoàn kiểm tra ăn trưa ở đâu",
+])
+def test_what_the_plan_does_not_say_is_said_so(question):
+    """No passage is stretched to cover a question the plan does not answer."""
+    a = Engine(load_plan_cached(None)).answer(question)
+    assert a.reason != "passage"
+    if a.matched:
+        assert re.search(r"[Kk]ế hoạch không (nêu|ghi|kèm|quy định|đề cập)", a.answer), a.answer
+    assert "Sở Nội vụ" in a.answer
+
+
+def test_an_amount_in_the_plan_is_quoted_without_saying_it_is_missing():
+    text = BUNDLED.replace("do Ủy ban nhân dân tỉnh phân bổ.", "do Ủy ban nhân dân tỉnh phân bổ, dự toán 50 triệu đồng.")
+    assert text != BUNDLED
+    plan = parse_plan(text, "amount.yaml")
+    a = Engine(plan).answer("kinh phí kiểm tra là bao nhiêu")
+    assert a.topic == "kinh-phi" and "50 triệu đồng" in a.answer and "không nêu số tiền" not in a.answer
+    bundled = Engine(load_plan_cached(None)).answer("kinh phí kiểm tra là bao nhiêu")
+    assert "không nêu số tiền" in bundled.answer
+
+
+def test_a_plan_without_the_section_says_it_does_not_have_it():
+    text = BUNDLED.replace("    title: Mục đích\n", "    title: Phần mở đầu\n")
+    assert text != BUNDLED
+    plan = parse_plan(text, "no-purpose.yaml")
+    a = Engine(plan).answer("mục đích của đợt kiểm tra là gì")
+    assert a.topic == "muc-dich" and a.answer.startswith("Kế hoạch không nêu riêng mục đích")
+    assert "“" not in a.answer
