@@ -92,7 +92,7 @@ class BenchWorld:
                  now: datetime = BENCH_NOW):
         self.plan = plan
         self.clock = ManualClock(now)
-        base = Roster.from_plan(plan)
+        base = _plan_roster(plan)
         self._roster = base.with_units([unit]) if unit is not None and base.get(unit.code) is None else base
         self._inspections = {unit.code: inspection} if unit is not None and inspection else {}
 
@@ -104,6 +104,18 @@ class BenchWorld:
 
     def deadlines(self, unit: UnitRecord) -> list[Deadline]:
         return deadlines_for(self.plan, unit.code, unit.inspected, TZ, self.inspection_at(unit.code), unit.level)
+
+
+_ROSTERS: dict[int, tuple[Plan, Roster]] = {}
+
+
+def _plan_roster(plan: Plan) -> Roster:
+    """One roster per plan, as the running bot keeps one until a unit is added (the engine builds its
+    unit-name reader once per roster)."""
+    hit = _ROSTERS.get(id(plan))
+    if hit is None or hit[0] is not plan:
+        hit = _ROSTERS[id(plan)] = (plan, Roster.from_plan(plan))
+    return hit[1]
 
 
 _WORLDS: dict[tuple, tuple[UnitRecord | None, BenchWorld]] = {}

@@ -51,8 +51,10 @@ class BlindCase:
 
 
 def load(plan_year: int, part: str) -> list[BlindCase]:
-    """``part``: "dev" or "holdout"."""
-    items = yaml.safe_load((BLIND / f"questions_{plan_year}_{part}.yaml").read_text(encoding="utf-8"))
+    """``part``: "dev" (both tuning sets: the first set's dev part and the second set) or "holdout"."""
+    files = [f"questions_{plan_year}_dev.yaml", f"questions_{plan_year}_dev2.yaml"] if part == "dev" \
+        else [f"questions_{plan_year}_{part}.yaml"]
+    items = [item for name in files for item in yaml.safe_load((BLIND / name).read_text(encoding="utf-8"))]
     out = []
     for item in items:
         when = item.get("inspection")

@@ -61,7 +61,7 @@ PLACEHOLDERS = frozenset({
     "s_inspection", "s_window", "s_announce", "s_coverage", "s_selection", "s_report", "s_team_report", "s_ratio",
     "s_signature", "s_recipients", "s_preamble", "s_coordinator_duties", "s_inspected_duties", "s_not_inspected_duties", "s_all_duties",
     # who is inspected, when
-    "coordinator", "announcer", "window", "window_start", "window_end", "inspected_list", "inspected_inline",
+    "coordinator", "coordinator_inspection", "announcer", "window", "window_start", "window_end", "inspected_list", "inspected_inline",
     "n_inspected", "selection_rules", "levels_inline", "coverage",
     # duties and deliverables
     "ratio_pct", "coordinator_duties", "inspected_duties", "not_inspected_duties", "all_duties",

@@ -14,6 +14,7 @@ from string import Formatter
 from typing import Iterable
 
 from messages.deadlines import prepare_calendar
+from messages.knowledge.clauses import Clause, clauses
 from messages.knowledge.facts import Facts, PlanFacts, World
 from messages.knowledge.followups import bare_count
 from messages.knowledge.index import SPECIAL_WEIGHTS, Scored, TopicEntry, TopicIndex
@@ -135,29 +136,42 @@ class Engine:
         return self.index.score(self.parse(text, world))
 
     def answer(self, text: str, asker: UnitRecord | None = None, world: World | None = None) -> Answer:
-        """The answer to ``text`` for ``asker``; a message asking two things ("… đúng không, còn …
-        bao nhiêu %?") gets both answers, each from its own part, when each part is sure of its topic."""
+        """The answer to ``text`` for ``asker``. A message asking two things ("… đúng không, còn …
+        bao nhiêu %?") gets both answers, each from its own part, when each part is sure of its topic;
+        one that sets the scene first ("Dạ em ở xã X. Khi đoàn xuống thì …?") is answered on its question."""
         parts = clauses(text)
-        if len(parts) > 1:
-            both = self._several(parts, asker, world)
-            if both is not None:
-                return both
-        return self._answer_one(text, asker, world)
+        whole = self._answer_one(text, asker, world)
+        if len(parts) < 2:
+            return whole
+        found = self._parts(parts, asker, world)
+        if len(found) > 1:
+            return self._joined(found)
+        scene_set = not all(c.asks for c in parts)
+        if found and (whole.reason != "answered" or whole.kind == "small_talk" or scene_set):
+            return found[0]
+        return whole
 
-    def _several(self, parts: list[str], asker: UnitRecord | None, world: World | None) -> Answer | None:
-        context = asker
-        if context is None:  # "Xã X thuộc huyện Y. Xã em có bị kiểm tra không?": the unit named earlier
-            named = [u for part in parts for u in self.parse(part, world).mentions]
-            context = named[0] if len(named) == 1 else None
+    def _parts(self, parts: list[Clause], asker: UnitRecord | None, world: World | None) -> list[Answer]:
+        """The answers the asking parts of a message are sure of, one per topic; a unit or a count given in
+        any part ("Sở em có 9 đơn vị trực thuộc. Phải kiểm tra mấy?") holds for the others."""
+        parsed = [self.parse(part.text, world) for part in parts]
+        named = list(dict.fromkeys(u for p in parsed for u in p.mentions))
+        numbers = [n for p in parsed for n in p.numbers]
+        context = asker or (named[0] if len(named) == 1 else None)
         m = self.knowledge.matching
         found: list[Answer] = []
-        for part in parts:
-            a = self._answer_one(part, context, world)
+        for part, p in zip(parts, parsed):
+            if not part.asks:
+                continue
+            if not p.numbers and len(numbers) == 1:
+                p.numbers, p.concepts = list(numbers), {**p.concepts, NUMBER: 1}
+            a = self._decide(p, context, world)
             if (a.reason == "answered" and a.kind != "small_talk" and a.score >= m.answer_at
                     and all(a.topic != b.topic for b in found)):
                 found.append(a)
-        if len(found) < 2:
-            return None
+        return found
+
+    def _joined(self, found: list[Answer]) -> Answer:
         bodies = [a.answer.rpartition("\n")[0] for a in found]
         sections = list(dict.fromkeys(s for a in found for s in a.sections))
         source = self._citation(sections)
@@ -167,7 +181,9 @@ class Engine:
                        asks=next((a.asks for a in reversed(found) if a.asks), None))
 
     def _answer_one(self, text: str, asker: UnitRecord | None, world: World | None) -> Answer:
-        parsed = self.parse(text, world)
+        return self._decide(self.parse(text, world), asker, world)
+
+    def _decide(self, parsed: Parsed, asker: UnitRecord | None, world: World | None) -> Answer:
         if not parsed.tokens and not parsed.concepts:
             return Answer(texts.EMPTY_QUESTION, False, 0.0, reason="empty")
         ranked = self.index.score(parsed)
@@ -264,7 +280,7 @@ class Engine:
             subjects = subjects[:1]
         number = parsed.numbers[0] if parsed.numbers else None
         percent = _percent(parsed.tokens) if number is not None else None
-        passage = self.passages.for_topic(topic.passage) if topic.passage else []
+        passage = self.passages.for_topic(topic.passage, parsed.tokens) if topic.passage else []
         extra = {"passage"} if passage else set()
         if passage and self.passages.has_detail(passage, topic.passage):
             extra.add("passage_detail")
@@ -341,18 +357,6 @@ class Engine:
         """"Mục III.4, III.3.a, Kế hoạch 32/KH-UBND ngày 03/3/2020"."""
         label = self.facts.label(sections)
         return ", ".join(p for p in (label, self.plan.document.citation) if p)
-
-
-_BREAKS = re.compile(r"(?<=[?!;])\s*|(?<=[^\W\d_]{3}[.…])\s+(?=[^\W\d_])")
-_TURNS = re.compile(r",\s*(?=(?:còn|ngoài ra|thêm nữa|với lại|và nếu|và cho hỏi|cho hỏi thêm)\s)", re.I)
-
-
-def clauses(text: str) -> list[str]:
-    """The separate questions of a message: its sentences, and ", còn …" turns within one."""
-    out = []
-    for sentence in _BREAKS.split(text.strip()):
-        out += [p.strip() for p in _TURNS.split(sentence) if len(p.split()) >= 2]
-    return out
 
 
 def _percent(tokens: list[str]) -> float | None:

@@ -104,6 +104,7 @@ class PlanFacts:
             "example_n": EXAMPLE_SUBORDINATES, **_example_units(plan),
             **self._sections(), **self._inspection(), **self._deliverables(), **self._duties(),
         }
+        self.static["coordinator_inspection"] = self._coordinator_inspection()
 
     # ---- sections -----------------------------------------------------------------
     def label(self, section_ids: Iterable[str]) -> str:
@@ -125,6 +126,13 @@ class PlanFacts:
             if s not in out:
                 out.append(s)
         return out
+
+    def _coordinator_inspection(self) -> str:
+        """"không thuộc đối tượng kiểm tra trực tiếp (Mục II.2)" or "cũng thuộc … (Mục II.2.a)"."""
+        listed = [s.section for s in self.plan.inspection.selection if self.plan.coordinator in s.units]
+        if listed:
+            return texts.COORDINATOR_LISTED.format(section=self.label(listed))
+        return texts.COORDINATOR_NOT_LISTED.format(section=self.static["s_selection"])
 
     def _sections(self) -> dict[str, str]:
         insp, plan = self.plan.inspection, self.plan

@@ -12,6 +12,8 @@ from __future__ import annotations
 # (see ``normalize._expand``) and are not listed here.
 ABBREVIATIONS: dict[str, str] = {
     "cchc": "cai cach hanh chinh",
+    "pvhcc": "phuc vu hanh chinh cong",
+    "ttpvhcc": "trung tam phuc vu hanh chinh cong",
     "ubnd": "uy ban nhan dan",
     "ubt": "uy ban nhan dan tinh",
     "hdnd": "hoi dong nhan dan",

@@ -135,6 +135,7 @@ class UnitMentions:
             if len(words) >= 2 and len(codes) == 1:
                 self._near.setdefault((words[0], len(words)), []).append((key, codes[0]))
         self._cache: dict[str, str | None] = {}
+        self._places: dict[str, UnitRecord | None] = {}  # "xã Bình Sơn, huyện Hòn Đất" as typed → the place
         self._child_level = roster.child_place_kinds()
         self._parent_level = {lv.id: lv.parent for lv in roster.levels}
         self._child_kinds: dict[str, list[tuple[str, ...]]] = {}
@@ -200,9 +201,15 @@ class UnitMentions:
             if parent is None or parent[0].level != self._parent_level[self._child_level[kind]]:
                 continue
             span = tokens[i:k + parent[1]]
-            resolution = self.roster.place(_as_typed(text, span))
-            unit = resolution and (resolution.unit or resolution.new_unit)
-            return (unit, len(span)) if unit is not None and unit.level == self._child_level[kind] else None
+            typed = _as_typed(text, span)
+            if typed not in self._places:
+                if len(self._places) >= self.CACHE:
+                    self._places.clear()
+                resolution = self.roster.place(typed)
+                unit = resolution and (resolution.unit or resolution.new_unit)
+                self._places[typed] = unit if unit is not None and unit.level == self._child_level[kind] else None
+            unit = self._places[typed]
+            return (unit, len(span)) if unit is not None else None
         return None
 
     def _lookup(self, text: str, prefix: bool) -> UnitRecord | None:

@@ -94,9 +94,11 @@ class Passages:
         return best[1] if best else None
 
     # ---- a topic's passage ------------------------------------------------------------------
-    def for_topic(self, spec: Passage) -> list[Sentence]:
+    def for_topic(self, spec: Passage, question: list[str] = ()) -> list[Sentence]:
         """Whole sections titled as ``spec.titles`` say, then the sentences that use ``spec.concepts``
-        most (a sentence already quoted whole is not quoted again); plan order, at most ``spec.max``."""
+        most, the question's own words breaking ties ("… báo cáo trước ngày nào" picks the sentence with
+        the date); a sentence already quoted whole is not quoted again; plan order, at most ``spec.max``."""
+        asked = {t for t in question if t not in lexicon.STOPWORDS and len(t) > 1}
         titles = [fold(t) for t in spec.titles]
         whole: list[Sentence] = []
         for section_id, text in self.whole.items():
@@ -109,7 +111,8 @@ class Passages:
             for s in self.sentences:
                 hits = sum(s.concepts.get(c, 0) for c in spec.concepts)
                 if hits and s.section not in quoted:
-                    scored.append((-hits, s.index, s))
+                    shared = sum(self.idf.get(t, 0.0) for t in asked & set(s.tokens))
+                    scored.append((-(hits + shared / 4), s.index, s))
         picked = whole[:spec.max] + [s for _, _, s in sorted(scored)][:max(0, spec.max - len(whole))]
         return sorted(picked, key=lambda s: s.index)
 

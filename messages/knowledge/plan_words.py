@@ -61,7 +61,7 @@ def _level_words(plan: Plan, levels: list[str]) -> list[str]:
     for level in (plan.level(lv) for lv in levels):
         out += [level.name, level.short, f"các {level.name}"]
         for kind in level.kinds:
-            out += [f"cấp {kind}", f"các {kind}", f"những {kind}", f"{kind} nào"]
+            out += [f"cấp {kind}", f"các {kind}", f"những {kind}"]
             if fold(kind) not in _AMBIGUOUS_KINDS:
                 out.append(kind)
     return out

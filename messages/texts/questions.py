@@ -1,6 +1,6 @@
 """What the question engine says around the plan's own answers (fallbacks, lists, staff review).
 
-The answers themselves are templates in the plan file's ``knowledge`` section.
+The answers themselves are templates in the shared knowledge pack (``messages/knowledge/pack.yaml``).
 """
 
 # ---- answer pieces filled from the plan -----------------------------------------------
@@ -32,6 +32,8 @@ IMPLEMENTS = "- Thực hiện {label} về {subject}."
 CITATION = "({source})"
 SECTIONS_AND = ", "
 UNKNOWN_PARENT = "đơn vị cấp trên"
+COORDINATOR_LISTED = "cũng thuộc đối tượng kiểm tra trực tiếp ({section})"
+COORDINATOR_NOT_LISTED = "không thuộc đối tượng kiểm tra trực tiếp ({section})"
 INSPECTION_NOT_SET = "chưa có"
 QUOTED = "“{text}”"  # the plan's own words (its dates stay as the plan writes them)
 # how many days are left, counted on the business clock: (ahead, on the day, past); {when} is a date
