@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         # the terminal conversation stays readable: only warnings unless LOG_LEVEL asks for more
         quiet = args.command in ("chat", "ask", "plan", "invite", "reminders", "export", "db")
         level = settings.log_level if "log_level" in settings.model_fields_set or not quiet else "WARNING"
-        setup_logging(level, _secrets(settings))
+        setup_logging(level, _secrets(settings), settings.log_format)
         handler = {
             "run": cmd_run, "chat": cmd_chat, "ask": cmd_ask, "plan": cmd_plan_show, "invite": cmd_invite,
             "reminders": cmd_reminders, "export": cmd_export, "db": cmd_db_upgrade,
@@ -80,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _secrets(settings: Settings) -> list[str]:
     values = [settings.telegram_bot_token, settings.telegram_webhook_secret, settings.zalo_app_secret,
-              settings.zalo_oa_secret_key, settings.zalo_oa_access_token, settings.zalo_oa_refresh_token]
+              settings.zalo_oa_secret_key, settings.zalo_oa_access_token, settings.zalo_oa_refresh_token,
+              settings.metrics_token]
     return [v.get_secret_value() for v in values if v is not None]
 
 

@@ -65,6 +65,7 @@ class ReminderScheduler:
     async def stop(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+            self.scheduler.remove_all_jobs()  # a leader handing over keeps nothing to fire later
 
     # ---- jobs ------------------------------------------------------------------------------
     def sync_jobs(self) -> None:
@@ -113,6 +114,8 @@ class ReminderScheduler:
             log.exception("pruning choices failed")
 
     def _after_event(self, services: Services, **_: object) -> None:
+        if not self.scheduler.running:  # a follower: the leader's scheduler finds the rows
+            return
         try:
             self.sync_jobs()
         except Exception:

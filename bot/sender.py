@@ -2,7 +2,9 @@
 
 Interface (reminders, broadcasts and notices rely on these and nothing else):
 
-- ``OutboxSender(services, channels, settings)``; ``await start()`` / ``await stop()``.
+- ``OutboxSender(services, channels, settings)``; ``await start()`` / ``await stop()``. With
+  ``gate``, nothing is claimed while ``gate()`` is false: a leader that lost its database lock
+  (``bot.leader``) stops sending at once, before its duties are wound down.
 - ``wake()``: look at the outbox now (new rows were written). Safe from any thread.
 - ``await drain_once() -> int``: send everything due now and return how many were delivered.
 - ``add_guard(kind, fn)``: ``fn(row, now) -> str | None`` runs just before a row of ``kind`` is
@@ -141,7 +143,8 @@ class OutboxSender:
                  batch_size: int = 200, poll_seconds: float = 30.0, max_in_flight: int | None = None,
                  stop_timeout: float = 20.0, rate_window: float = 1.0,
                  record_attempts: int = 4, record_backoff: float = 0.1,
-                 claimer: Claimer | None = None, recover_seconds: float = 30.0):
+                 claimer: Claimer | None = None, recover_seconds: float = 30.0,
+                 gate: Callable[[], bool] = lambda: True):
         self.services = services
         self.channels = channels
         self.settings = settings
@@ -156,6 +159,7 @@ class OutboxSender:
         self.record_attempts = max(1, record_attempts)
         self.record_backoff = record_backoff
         self.claimer = claimer or Claimer()
+        self.gate = gate
         self.recover_seconds = recover_seconds
         self._recovered_at = 0.0  # loop time of the last look for abandoned claims
         self._pacers = {name: Pacer(self._rate(name, ch), rate_window) for name, ch in channels.items()}
@@ -307,7 +311,7 @@ class OutboxSender:
         async with self._lock:
             sent_before = self.sent
             deferred: set[tuple[str, str]] = set()  # chats that must wait before their next message
-            while not self._stopping:
+            while not self._stopping and self.gate():
                 self._retry_unrecorded()
                 mono = self._loop.time()
                 deferred = {c for c in deferred if self._chat_ready.get(c, 0.0) > mono}
@@ -327,7 +331,7 @@ class OutboxSender:
                         continue
                     break
                 for row in rows:
-                    if self._stopping:
+                    if self._stopping or not self.gate():
                         break
                     await self._dispatch(row, deferred, persons)
                 self._prune()
@@ -402,7 +406,7 @@ class OutboxSender:
                 if wait <= 0:
                     break
                 await self._sleep(wait)
-            if self._stopping:
+            if self._stopping or not self.gate():
                 self._slots.release()
                 return
             with self.services.store.session() as s:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     reminder_grace_hours: int = Field(default=48, ge=0)  # a reminder missed while down is still sent within this
     invite_days: int = Field(default=14, ge=1)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object per line, for log shippers
+    metrics_token: SecretStr | None = None  # enables /metrics for requests bearing it
 
     @field_validator("staff_telegram_ids", "staff_zalo_ids", "zalo_file_hosts", mode="before")
     @classmethod
@@ -103,7 +105,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "telegram_bot_token", "telegram_webhook_secret", "zalo_app_secret", "zalo_oa_secret_key",
-        "zalo_oa_access_token", "zalo_oa_refresh_token", mode="before",
+        "zalo_oa_access_token", "zalo_oa_refresh_token", "metrics_token", mode="before",
     )
     @classmethod
     def _secret(cls, value: object) -> object:
@@ -170,6 +172,8 @@ def load_settings(**overrides: object) -> Settings:
             msg = texts.NOT_A_NUMBER
         elif err["type"].startswith("datetime"):
             msg = texts.NOT_A_DATETIME
+        elif err["type"] == "literal_error":
+            msg = texts.ONE_OF.format(values=str(err.get("ctx", {}).get("expected", "")).replace(" or ", ", "))
         elif err["type"] in ("greater_than_equal", "less_than_equal", "greater_than"):
             msg = texts.OUT_OF_RANGE.format(detail=msg)
         name = _ENV_NAMES.get(field)

@@ -50,6 +50,7 @@ def ask(services: Services, text: str, unit: UnitRecord | None, *, person_id: in
     log.info("question id=%s person=%s unit=%s matched=%s topic=%s score=%.2f reason=%s",
              answer.question_id, person_id, unit.code if unit else None, answer.matched, answer.topic,
              answer.score, answer.reason)
+    services.emit("question_asked", matched=answer.matched)
     return answer
 
 

@@ -52,6 +52,24 @@ def pg_url():
         conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
+@pytest.fixture
+def pg_database():
+    """A PostgreSQL URL of a database of its own (cluster-wide things: pg_dump, connection limits),
+    dropped afterwards; skipped cleanly without a server."""
+    if _PG_SKIP:
+        pytest.skip(_PG_SKIP)
+    import psycopg
+
+    name = f"agency_test_{uuid.uuid4().hex[:12]}"
+    raw = PG_URL.replace("postgresql+psycopg", "postgresql")
+    with psycopg.connect(raw, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = PG_URL.split("?", 1)[0].rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with psycopg.connect(raw, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def any_store(request, tmp_path):
     """A migrated store on each backend: storage tests run on both."""

@@ -8,5 +8,6 @@ ZALO_INCOMPLETE = "kênh Zalo cần đủ ZALO_APP_ID, ZALO_APP_SECRET, ZALO_OA_
 NOT_A_NUMBER = "phải là số"
 NOT_A_DATETIME = "phải là thời điểm dạng ISO, ví dụ 2020-09-29T07:59:40+07:00"
 OUT_OF_RANGE = "ngoài khoảng cho phép ({detail})"
+ONE_OF = "phải là một trong các giá trị {values}"
 INVALID = "Cấu hình {name}không hợp lệ: {detail}."
 PORT_IN_USE = "Không mở được cổng HTTP {host}:{port} ({reason}). Hãy đổi HTTP_HOST/HTTP_PORT hoặc dừng chương trình đang dùng cổng này."
