@@ -8,7 +8,7 @@ import asyncio
 import httpx
 import psycopg
 import pytest
-from test_leadership import until
+from support import until
 
 from bot.app import Runtime
 from bot.cli import main

@@ -5,24 +5,13 @@ each with its own connections, stand for two processes)."""
 from __future__ import annotations
 
 import asyncio
-import time
 
 import psycopg
-from support import build_test_services, make_store
+from support import build_test_services, make_store, until
 from test_sender_fakes import FakeChannel, add_row, make_sender, person
 
 from bot.claimers import Claimer
 from bot.leader import PgLeadership
-
-
-async def until(check, timeout: float = 10.0, step: float = 0.01) -> float:
-    """Wait until ``check()`` is true; returns the seconds it took."""
-    started = time.monotonic()
-    while not check():
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"not within {timeout}s")
-        await asyncio.sleep(step)
-    return time.monotonic() - started
 
 
 def end_session(pg_url: str, leadership: PgLeadership) -> None:
