@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from bot import backup, db_copy
 from bot.settings import Settings, SettingsError, load_settings
 from messages.plan import Plan
 from messages.plan_loader import PlanError, bundled_plan_path, load_plan
@@ -48,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help=H["db"])
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help=H["db.upgrade"])
+    db_copy.add_parser(db_sub)
+    backup.add_parsers(sub)
     return p
 
 
@@ -60,13 +63,16 @@ def main(argv: list[str] | None = None) -> int:
         from bot.logs import setup_logging
 
         # the terminal conversation stays readable: only warnings unless LOG_LEVEL asks for more
-        quiet = args.command in ("chat", "ask", "plan", "invite", "reminders", "export", "db")
+        quiet = args.command in ("chat", "ask", "plan", "invite", "reminders", "export", "db", "backup", "restore")
         level = settings.log_level if "log_level" in settings.model_fields_set or not quiet else "WARNING"
         setup_logging(level, _secrets(settings), settings.log_format)
         handler = {
             "run": cmd_run, "chat": cmd_chat, "ask": cmd_ask, "plan": cmd_plan_show, "invite": cmd_invite,
             "reminders": cmd_reminders, "export": cmd_export, "db": cmd_db_upgrade,
+            "backup": backup.cmd_backup, "restore": backup.cmd_restore,
         }[args.command]
+        if args.command == "db" and args.db_command == "copy":
+            handler = db_copy.cmd_db_copy
         return handler(settings, args) or 0
     except (SettingsError, CliError) as exc:
         print(str(exc), file=sys.stderr)

@@ -149,12 +149,16 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         """``DATABASE_URL`` (``postgresql://`` uses psycopg 3), else SQLite in ``DATA_DIR``."""
         if self.database_url:
-            url = self.database_url
-            for prefix in ("postgres://", "postgresql://"):
-                if url.startswith(prefix):
-                    return "postgresql+psycopg://" + url[len(prefix):]
-            return url
+            return database_url(self.database_url)
         return f"sqlite:///{(self.data_dir / 'agency-bot.sqlite3').resolve()}"
+
+
+def database_url(url: str) -> str:
+    """A database URL as SQLAlchemy takes it: ``postgres://`` and ``postgresql://`` use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
 
 
 _ENV_NAMES = {name: name.upper() for name in Settings.model_fields}

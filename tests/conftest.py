@@ -53,21 +53,34 @@ def pg_url():
 
 
 @pytest.fixture
-def pg_database():
-    """A PostgreSQL URL of a database of its own (cluster-wide things: pg_dump, connection limits),
-    dropped afterwards; skipped cleanly without a server."""
+def pg_databases():
+    """Make PostgreSQL databases of their own (for cluster-wide things: pg_dump, connection limits):
+    ``make()`` returns a URL; all are dropped afterwards. Skipped cleanly without a server."""
     if _PG_SKIP:
         pytest.skip(_PG_SKIP)
     import psycopg
 
-    name = f"agency_test_{uuid.uuid4().hex[:12]}"
     raw = PG_URL.replace("postgresql+psycopg", "postgresql")
-    with psycopg.connect(raw, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
     base = PG_URL.split("?", 1)[0].rsplit("/", 1)[0]
-    yield f"{base}/{name}"
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"agency_test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(raw, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return f"{base}/{name}"
+
+    yield make
     with psycopg.connect(raw, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for name in made:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_database(pg_databases):
+    """One PostgreSQL database of its own."""
+    return pg_databases()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
