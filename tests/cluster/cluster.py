@@ -6,6 +6,9 @@ Zalo) servers running in the test's event loop, in webhook mode behind a stand-i
     await cluster.say(STAFF, "/thongbao", via="p2")    # one update through one process
     await cluster.post(update)                          # round robin, the next process if one refuses
     cluster.kill("p1")                                  # SIGKILL; cluster.stop("p2"): SIGTERM, waits
+    await broadcast(cluster, "…", via=["p1", "p2"])     # staff's /thongbao to every unit, step by step
+
+Scripts under ``bench/`` use it too (with the repository root and ``tests/`` on ``sys.path``).
 
 Every process gets the same business clock: ``BOT_CLOCK_START`` is the cluster's business time at
 its launch. Each process writes its (JSON) log to ``<root>/<name>-<n>.log``; ``tails()`` shows them.
@@ -20,6 +23,7 @@ import signal
 import socket
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -110,9 +114,9 @@ class Cluster:
             await asyncio.sleep(0.1)
         raise AssertionError(f"{name} not healthy within {timeout}s:\n{self.tail(proc.log)}")
 
-    async def health(self, name: str) -> dict | None:
+    async def health(self, name: str, timeout: float = 5.0) -> dict | None:
         try:
-            async with httpx.AsyncClient(timeout=5) as client:
+            async with httpx.AsyncClient(timeout=timeout) as client:
                 answer = await client.get(f"{self.procs[name].url}/healthz")
         except httpx.HTTPError:
             return None
@@ -132,18 +136,16 @@ class Cluster:
     def running(self) -> list[str]:
         return [name for name, proc in self.procs.items() if proc.alive]
 
-    async def roles(self) -> dict[str, str | None]:
-        found = {}
-        for name in self.running():
-            health = await self.health(name)
-            found[name] = health.get("role") if health else None
-        return found
+    async def roles(self, names: list[str] | None = None) -> dict[str, str | None]:
+        names = self.running() if names is None else names
+        answers = await asyncio.gather(*(self.health(name, timeout=1.0) for name in names))
+        return {name: (health or {}).get("role") for name, health in zip(names, answers)}
 
-    async def leader(self, timeout: float = 20.0) -> str:
-        """The one running process that leads (waits for an election)."""
+    async def leader(self, timeout: float = 20.0, among: list[str] | None = None) -> str:
+        """The one running process (of ``among``) that leads: waits for an election."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            roles = await self.roles()
+            roles = await self.roles(among)
             leaders = [name for name, role in roles.items() if role == "leader"]
             assert len(leaders) <= 1, roles
             if leaders:
@@ -225,3 +227,27 @@ class Cluster:
 
     def tails(self) -> str:
         return "\n\n".join(f"== {log.name}\n{self.tail(log)}" for log in self.logs)
+
+
+# ---- what the scenarios do and check -----------------------------------------------------------
+def sends(fake: FakeBotApi, marker: str) -> list:
+    """Accepted messages whose text contains ``marker``."""
+    return [c for c in fake.sent() if marker in (c.params.get("text") or "")]
+
+
+async def broadcast(cluster: Cluster, text: str, via: list[str]) -> None:
+    """Staff's /thongbao to every unit, each step through the next process in ``via``."""
+    fake, steps = cluster.telegram, itertools.cycle(via)
+    await cluster.say(STAFF, "/thongbao", via=next(steps))
+    await cluster.deliver(STAFF, fake.button(STAFF, "Tất cả đơn vị"), via=next(steps))
+    await cluster.say(STAFF, text, via=next(steps))
+    await cluster.deliver(STAFF, fake.button(STAFF, "Không đính kèm"), via=next(steps))
+    confirmed = await cluster.deliver(STAFF, fake.button(STAFF, "Xác nhận gửi"), via=next(steps))
+    assert "Đã xác nhận thông báo số" in "\n".join(confirmed), confirmed
+
+
+def received_once(fake: FakeBotApi, marker: str) -> Counter:
+    """How many each recipient got (staff's preview quotes the notice: not counted); fails on a second copy."""
+    per_chat = Counter(c.chat_id for c in sends(fake, marker) if c.chat_id != str(STAFF))
+    assert max(per_chat.values(), default=1) == 1, [chat for chat, n in per_chat.items() if n > 1]
+    return per_chat

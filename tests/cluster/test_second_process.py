@@ -11,11 +11,10 @@ from collections import Counter
 from datetime import datetime
 
 import pytest
-from cluster import STAFF, Cluster
+from cluster import STAFF, Cluster, broadcast, sends
 from fakes.telegram_api import FakeBotApi
 from fakes.zalo_api import FakeZalo, Webhook
 from support import TZ, until
-from test_processes import broadcast, sends
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 

@@ -66,7 +66,7 @@ from urllib.parse import parse_qsl
 import httpx
 import uvicorn
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
@@ -594,6 +594,8 @@ class FakeBotApi:
             params, files, encoding = await _read_params(request)
         except ValueError:
             return _error(400, "Bad Request: can't parse request body")
+        except ClientDisconnect:  # the client died mid-request (a killed bot): nothing was asked
+            return Response(status_code=400)
         call = Call(method, params, files, time.monotonic(), encoding=encoding)
         self.calls.append(call)
         if self.latency:
