@@ -154,6 +154,7 @@ class PgLeadership:
         self._duties: _Duties | None = None
         self._task: asyncio.Task | None = None
         self._on_wake: Callable[[], None] = lambda: None
+        self._failing = False  # the connection has been failing since the last warning
 
     @property
     def leading(self) -> bool:
@@ -246,6 +247,8 @@ class PgLeadership:
                 self._lost(exc)
                 await self._close()
                 await asyncio.sleep(self.poll_seconds)
+            else:
+                self._failing = False
 
     async def _poll(self) -> None:
         conn = self._conn
@@ -267,6 +270,8 @@ class PgLeadership:
     def _lost(self, exc: Exception) -> None:
         was = self.leading
         self.role = FOLLOWER  # before anything awaits: the sender checks it before every claim
-        log.warning("the leadership connection failed (%s: %s)%s", type(exc).__name__, str(exc)[:200],
-                    "; stopped leading" if was else "")
+        if was or not self._failing:  # once per outage, not once per poll
+            log.warning("the leadership connection failed (%s: %s)%s", type(exc).__name__, str(exc)[:200],
+                        "; stopped leading" if was else "; retrying every %ss" % self.poll_seconds)
+        self._failing = True
         self._duties.want(False)

@@ -94,6 +94,17 @@ def any_store(request, tmp_path):
     store.dispose()
 
 
+@pytest.fixture
+def keep_logging():
+    """``bot.cli.main`` points the root logger at the stderr of the moment (a test's capture): put it back."""
+    import logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    yield
+    root.handlers[:], root.level = saved
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     """One SQLite database migrated to head; each test gets a copy (migrating every time is slow).

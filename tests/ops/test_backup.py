@@ -129,7 +129,7 @@ async def test_refusals_leave_everything_as_it_was(talk, services, tmp_path):
     assert str(refused.value) == texts.RESTORE_NO_MANIFEST.format(path=tmp_path)
 
 
-async def test_the_command_line_backs_up_and_restores(talk, services, tmp_path, monkeypatch, capsys):
+async def test_the_command_line_backs_up_and_restores(talk, services, tmp_path, monkeypatch, capsys, keep_logging):
     from bot.cli import main
 
     await populate(talk, services)

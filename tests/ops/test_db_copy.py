@@ -26,7 +26,7 @@ def cli_env(monkeypatch, tmp_path):
 
 
 async def test_copy_to_postgresql_and_back_keeps_every_row(talk, services, router, pg_url, plan, clock, tmp_path,
-                                                           cli_env, capsys):
+                                                           cli_env, capsys, keep_logging):
     await populate(talk, services)
     seen = await overview(talk, tmp_path / "original.xlsx")
     original = table_rows(services.store.engine)
