@@ -147,7 +147,6 @@ class Runtime:
     def health(self) -> dict:
         return {
             "role": self.leadership.role,
-            "instance": self.leadership.instance,
             "plan": self.services.plan.id,
             "channels": sorted(self.channels),
             "now": self.services.clock.now().isoformat(),
