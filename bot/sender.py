@@ -12,8 +12,8 @@ Interface (reminders, broadcasts and notices rely on these and nothing else):
   guard may replace ``row.text`` (saved with the claim). Several guards per kind may be added.
 - ``add_listener(fn)``: ``fn(row)`` runs in the event loop after a row reaches a final state here
   (sent, uncertain, failed, undeliverable, cancelled by a guard, or uncertain as interrupted when
-  its claimer is gone).
-  ``row`` is a detached ``OutgoingMessage`` with the new status and ``last_error``. Errors are logged.
+  its claimer is gone). ``row`` is a detached ``OutgoingMessage`` with the new status and
+  ``last_error``. Errors are logged.
 
 Never twice (the product rule): a row is claimed by a conditional UPDATE (pending → sending,
 ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so even two senders could not both take it) right
@@ -24,8 +24,10 @@ it becomes ``uncertain`` with that reason (at most once; staff see it apart from
 never sent again. Rows of a claimer still running — another process's sender in flight, say a
 rolling deploy's old process finishing — are left to it: looking at the clock instead would
 report its delivered messages as lost. Abandoned claims are looked for at start and every
-``recover_seconds``. The window is one HTTP call per row, and a graceful stop waits for calls
-in flight, so only a hard kill can leave such rows.
+``recover_seconds``. A claimer taken for gone that was only cut off (a frozen machine whose
+database session was ended) may still learn the platform took its message: its own uncertain
+row then becomes sent, the truth winning over the guess. The window is one HTTP call per row,
+and a graceful stop waits for calls in flight, so only a hard kill can leave such rows.
 
 Within limits, not discovering them through 429s: per channel, sends are spaced at the
 configured rate (``TELEGRAM_SEND_PER_SECOND``, ``ZALO_SEND_PER_SECOND``) and run concurrently,
@@ -48,9 +50,9 @@ the channel can see (it knows the HTTP error): ``Uncertain`` — no answer after
 out (a read timeout, a connection dropped before the answer) — means the platform may have
 delivered it, so the row becomes ``uncertain`` with that reason and is never sent again, exactly
 like a row found ``sending`` after a crash ("never twice" outranks "always arrives"; staff see
-it, counted apart from the failures). Any other error (could not connect, no pooled connection, the request not fully written,
-a 5xx answer) left nothing at the platform: retried with exponential backoff
-(``backoff_base × 2^(attempt-1)``, capped), then ``failed`` after ``max_attempts``.
+it, counted apart from the failures). Any other error (could not connect, no pooled connection,
+the request not fully written, a 5xx answer) left nothing at the platform: retried with
+exponential backoff (``backoff_base × 2^(attempt-1)``, capped), then ``failed`` after ``max_attempts``.
 
 Recording a result is retried briefly (``record_attempts``, short backoff) when the database
 fails ("database is locked"); if it still fails, it is logged and kept in memory to be written on

@@ -11,14 +11,20 @@ BACKUP_TARGET_NOT_EMPTY = "Thư mục {path} đã có dữ liệu; hãy chọn m
 BACKUP_FAILED = "Không sao lưu được cơ sở dữ liệu: {reason}."
 RESTORE_DONE = "Đã khôi phục bản sao lưu {path} ({created}): {files} tệp đã nhận; cơ sở dữ liệu ở phiên bản {revision}."
 RESTORE_NO_MANIFEST = "Thư mục {path} không phải bản sao lưu của agency-bot (thiếu manifest.json hợp lệ)."
-RESTORE_BAD_CHECKSUM = "Bản sao lưu bị hỏng: tệp {name} không khớp mã kiểm tra sha256 trong manifest.json; không khôi phục."
+RESTORE_BAD_CHECKSUM = (
+    "Bản sao lưu bị hỏng: tệp {name} không khớp mã kiểm tra sha256 trong manifest.json; không khôi phục."
+)
 RESTORE_MISSING_FILE = "Bản sao lưu thiếu tệp {name}; không khôi phục."
 RESTORE_TARGET_NOT_EMPTY = (
     "Nơi khôi phục đã có dữ liệu ({what}); chỉ khôi phục vào cơ sở dữ liệu và thư mục dữ liệu trống."
 )
 RESTORE_NEEDS_POSTGRES = "Bản sao lưu này tạo bằng pg_dump, chỉ khôi phục được vào PostgreSQL (đặt DATABASE_URL)."
-RESTORE_NEEDS_PG_RESTORE = "Không tìm thấy chương trình pg_restore để khôi phục bản sao lưu pg_dump; hãy cài đặt PostgreSQL client."
-RESTORE_SCHEMA_MISMATCH = "Bản sao lưu pg_dump thuộc schema {schema}, còn DATABASE_URL đang dùng schema {target}; không khôi phục."
+RESTORE_NEEDS_PG_RESTORE = (
+    "Không tìm thấy chương trình pg_restore để khôi phục bản sao lưu pg_dump; hãy cài đặt PostgreSQL client."
+)
+RESTORE_SCHEMA_MISMATCH = (
+    "Bản sao lưu pg_dump thuộc schema {schema}, còn DATABASE_URL đang dùng schema {target}; không khôi phục."
+)
 RESTORE_FAILED = "Không khôi phục được cơ sở dữ liệu: {reason}."
 WHAT_DATABASE = "cơ sở dữ liệu có {count} dòng"
 WHAT_FILES = "thư mục {path} không trống"

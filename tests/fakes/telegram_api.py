@@ -22,7 +22,8 @@ Records   ``calls`` (every request: ``Call(method, params, files, status, result
           ``messages[(chat_id, message_id)]`` (the bot's messages after edits), ``commands[scope_key(...)]``,
           ``webhook``, ``answered_callbacks``; waiting: ``wait_for(method, chat_id=, count=)``,
           ``converse(update)``, ``tap(user_id, label_part)`` (a callback on the chat's latest
-          keyboard; ``button(...)`` builds it without sending), ``wait_quiet()``. Like Telegram it refuses what the bot must not do: texts over
+          keyboard; ``button(...)`` builds it without sending), ``wait_quiet()``. Like Telegram it
+          refuses what the bot must not do: texts over
           4096 UTF-16 units, callback data over 64 bytes, unknown callback query ids, edits of unknown
           or unchanged messages, ``getUpdates`` while a webhook is set, bad menu commands.
 Files     ``add_file(file_id, content, declared_size=None, chunked=False)``: served by ``getFile`` and
