@@ -42,6 +42,7 @@ async def test_healthz_says_the_role_and_503_while_the_database_is_down(pg_datab
         _admin(pg_database, 'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
         _admin(pg_database, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
         await until(lambda: not runtime.leadership.leading, timeout=5)
+        await until(lambda: not runtime.scheduler.scheduler.running and runtime.sender._task is None)  # handed over
         for _ in range(50):  # the check is cached for a second
             answer = await health(runtime)
             if answer.status_code != 200:
@@ -52,6 +53,7 @@ async def test_healthz_says_the_role_and_503_while_the_database_is_down(pg_datab
 
         _admin(pg_database, 'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')  # back: it leads again
         await until(lambda: runtime.leadership.leading, timeout=10)
+        await until(lambda: runtime.scheduler.scheduler.running and runtime.sender._task is not None)  # duties back
         await asyncio.sleep(1.0)
         answer = await health(runtime)
         assert answer.status_code == 200 and answer.json()["role"] == "leader"
