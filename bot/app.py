@@ -77,7 +77,7 @@ def build_channels(settings: Settings, services: Services, router: Router) -> di
     if settings.telegram_enabled:
         from bot.channels.telegram import TelegramChannel
 
-        channels["telegram"] = TelegramChannel(settings, services, router)
+        channels["telegram"] = TelegramChannel(settings, services, router, poll_on_start=False)  # leader's duty
     if settings.zalo_enabled:
         from bot.channels.zalo import ZaloChannel
 

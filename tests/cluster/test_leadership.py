@@ -85,3 +85,36 @@ async def test_a_leader_that_loses_its_session_stops_claiming_at_once(pg_url, pl
     assert started_after == [] and len(ch.calls) < 120
     await leadership.stop()
     store.dispose()
+
+
+async def test_only_the_leader_polls_telegram_and_the_next_one_takes_over_polling(pg_url, tmp_path):
+    """Telegram answers a second poller with 409: in polling mode only the leading process polls."""
+    import sys
+    from pathlib import Path
+
+    sys.path.append(str(Path(__file__).parents[1] / "channels"))
+    from fakes.telegram_api import FakeBotApi, text_update
+    from telegram_env import tg_settings
+
+    from bot.app import Runtime
+
+    async with FakeBotApi() as fake:
+        runtimes = [Runtime.build(tg_settings(fake, tmp_path / f"r{n}", http_port=0, database_url=pg_url))
+                    for n in range(2)]
+        for runtime in runtimes:
+            runtime.leadership.poll_seconds = 0.2
+            await runtime.start()
+        try:
+            await until(lambda: sum(r.leadership.leading for r in runtimes) == 1
+                        and sum(r.leadership.role == "follower" for r in runtimes) == 1)
+            leader, follower = sorted(runtimes, key=lambda r: not r.leadership.leading)
+            polling = [r.channels["telegram"].app.updater.running for r in (leader, follower)]
+            await until(lambda: leader.channels["telegram"].app.updater.running)
+            assert not follower.channels["telegram"].app.updater.running, polling
+            await leader.stop()
+            await until(lambda: follower.leadership.leading and follower.channels["telegram"].app.updater.running)
+            answers = await fake.converse(text_update(5001, "/help"))  # the new leader polls and answers
+            assert answers
+        finally:
+            for runtime in runtimes:
+                await runtime.stop()
