@@ -173,7 +173,9 @@ class Runtime:
                  self.settings.http_host, self.http.port, self.leadership.role)
 
     async def _lead(self) -> None:
-        steps = [self.sender.start, self.scheduler.start]
+        """Start what is not running yet (a failed attempt is tried again by ``bot.leader``)."""
+        steps = [] if self.sender.running else [self.sender.start]
+        steps += [] if self.scheduler.running else [self.scheduler.start]
         steps += [channel.start_leading for channel in self.channels.values() if hasattr(channel, "start_leading")]
         for step in steps:
             if not self.leadership.leading:  # lost on the way: the hand-over follows

@@ -40,10 +40,13 @@ log = logging.getLogger("agency_bot.leader")
 
 Duty = Callable[[], Awaitable[None]]
 LEADER, FOLLOWER, STARTING = "leader", "follower", "starting"
+RETRY_S = 5.0
+SETTLE_S = 60.0
 
 
 class _Duties:
-    """Brings the duties in line with the wanted role, one change at a time, off the caller's path."""
+    """Brings the duties in line with the wanted role, one change at a time, off the caller's path.
+    ``lead`` and ``follow`` must be safe to run again: a step that failed is retried."""
 
     def __init__(self, lead: Duty, follow: Duty):
         self._lead, self._follow = lead, follow
@@ -66,12 +69,19 @@ class _Duties:
             await self._changed.wait()
             self._changed.clear()
             while self.active != self.wanted:
-                step = self._lead if self.wanted else self._follow
+                leading = self.wanted
                 try:
-                    await step()
-                except Exception:
-                    log.exception("could not %s", "take up the leader's work" if self.wanted else "hand it over")
-                self.active = not self.active
+                    await (self._lead if leading else self._follow)()
+                except Exception:  # the database hiccuped while the sender started…: try again shortly
+                    log.exception("could not %s; trying again in %ss",
+                                  "take up the leader's work" if leading else "hand it over", RETRY_S)
+                    try:
+                        await asyncio.wait_for(self._changed.wait(), RETRY_S)  # or at once if the role changes
+                    except asyncio.TimeoutError:
+                        pass
+                    self._changed.clear()
+                    continue
+                self.active = leading
 
     async def close(self) -> None:
         self.want(False)
@@ -104,7 +114,10 @@ class SoleLeadership:
         self._duties = _Duties(lead, follow)
         self.role = LEADER
         self._duties.want(True)
-        await self._duties.settle()
+        try:  # started when this returns, unless a step keeps failing (then it keeps being retried)
+            await asyncio.wait_for(self._duties.settle(), SETTLE_S)
+        except asyncio.TimeoutError:
+            log.error("the leader's work has not started within %ss; still trying", SETTLE_S)
 
     async def stop(self) -> None:
         self.role = FOLLOWER

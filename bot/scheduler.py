@@ -59,6 +59,10 @@ class ReminderScheduler:
         self.sender.wake()
         log.info("scheduler started: %d due-time job(s)", len(self.due_jobs()))
 
+    @property
+    def running(self) -> bool:
+        return self.scheduler.running
+
     async def stop(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)

@@ -183,6 +183,10 @@ class OutboxSender:
         self.sent = 0  # delivered by this sender since it was built
 
     # ---- interface ----------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._task is not None
+
     def add_guard(self, kind: str, fn: Guard) -> None:
         self._guards.setdefault(kind, []).append(fn)
 

@@ -118,3 +118,26 @@ async def test_only_the_leader_polls_telegram_and_the_next_one_takes_over_pollin
         finally:
             for runtime in runtimes:
                 await runtime.stop()
+
+
+async def test_a_failed_step_of_taking_over_is_tried_again(monkeypatch, tmp_path):
+    """A database hiccup while the sender starts must not leave a leader that does not send."""
+    from bot import leader as leader_module
+    from bot.leader import SoleLeadership
+
+    monkeypatch.setattr(leader_module, "RETRY_S", 0.05)
+    attempts = []
+
+    async def lead() -> None:
+        attempts.append("lead")
+        if len(attempts) == 1:
+            raise ConnectionError("server closed the connection unexpectedly")
+
+    async def follow() -> None:
+        attempts.append("follow")
+
+    sole = SoleLeadership(tmp_path / "run.lock", lambda path: AssertionError(path))
+    await sole.start(lead, follow)
+    await until(lambda: attempts == ["lead", "lead"])
+    await sole.stop()
+    assert attempts == ["lead", "lead", "follow"]
