@@ -96,7 +96,6 @@ class SoleLeadership:
     def __init__(self, lock_path: Path, refused: Callable[[Path], Exception]):
         self.instance = new_claimer_id()
         self.role = STARTING
-        self.path = lock_path
         self._fd = _lock_file(lock_path, refused)
         self._duties: _Duties | None = None
 
@@ -162,7 +161,6 @@ class PgLeadership:
             self.scope = locks.scope(conn)
         self.leader_key = locks.key64(f"{self.scope}:leader")
         self.channel = f"agency_bot_{locks.key31(self.scope + ':outbox'):x}"
-        self.leader_since: float | None = None  # loop time at which this process last became leader
         self._conn = None
         self._duties: _Duties | None = None
         self._task: asyncio.Task | None = None
@@ -272,7 +270,6 @@ class PgLeadership:
                                      self.query_timeout)
         if (await cur.fetchone())[0]:
             self.role = LEADER
-            self.leader_since = asyncio.get_running_loop().time()
             log.info("this process now leads (%s)", self.instance)
             self._duties.want(True)
         elif self.role != FOLLOWER:
