@@ -1,4 +1,4 @@
-"""The composition root: settings → store → plan → services → router → channels, sender, scheduler, HTTP.
+"""The composition root: settings → store → plan → services → router → channels, leadership, sender, scheduler, HTTP.
 
 Everything is wired here and only here; the parts know each other through the
 small interfaces in ``handlers.context``, ``bot.channels.base`` and ``bot.delivery``.
@@ -32,7 +32,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
 
     store = open_store(settings)  # DATA_DIR writable, database reachable and migrated, or one sentence
     plan = load_plan(settings.plan_file)
-    with store.session() as s:
+    with store.exclusive("start-up"), store.session() as s:  # processes starting together take turns
         unit_store.sync_plan(s, plan)
     clock = clock or Clock(settings.tz, settings.bot_clock_start)
     services = Services(
@@ -54,7 +54,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     )
     if settings.submission_notify_chat_id is not None:
         services.notify_submissions_to = ("telegram", str(settings.submission_notify_chat_id))
-    _ensure_staff_people(services)
+    with store.exclusive("start-up"):
+        _ensure_staff_people(services)
     services.questions = build_engine(services)
     subscribe_all(services)
     return services
@@ -75,7 +76,7 @@ def build_channels(settings: Settings, services: Services, router: Router) -> di
     if settings.telegram_enabled:
         from bot.channels.telegram import TelegramChannel
 
-        channels["telegram"] = TelegramChannel(settings, services, router)
+        channels["telegram"] = TelegramChannel(settings, services, router, poll_on_start=False)  # leader's duty
     if settings.zalo_enabled:
         from bot.channels.zalo import ZaloChannel
 
@@ -87,68 +88,119 @@ def build_channels(settings: Settings, services: Services, router: Router) -> di
 
 @dataclass
 class Runtime:
-    """``agency-bot run``: every configured channel, the outbox sender, the scheduler and HTTP."""
+    """``agency-bot run``: every configured channel and HTTP in every process; the outbox sender, the
+    scheduler and Telegram polling in the one that leads (``bot.leader``)."""
 
     settings: Settings
     services: Services
     router: Router
     channels: dict[str, Channel]
+    leadership: object = None
     http: HttpServer | None = None
     sender: object = None
     scheduler: object = None
+    metrics: object = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _started: list = field(default_factory=list)
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Clock | None = None) -> "Runtime":
+        from bot.claimers import Claimer
+        from bot.health import health_route
         from bot.scheduler import ReminderScheduler
         from bot.sender import OutboxSender
-
-        services = build_services(settings, clock=clock)
-        router = build_router()
-        channels = build_channels(settings, services, router)
-        runtime = cls(settings, services, router, channels)
-        runtime.sender = OutboxSender(services, channels, settings)
-        services.wake_outbox = runtime.sender.wake
         from handlers.broadcast_reports import reports_for
 
+        sole = _sole_leadership(settings)  # SQLite: refused here, before anything is touched
+        try:
+            services = build_services(settings, clock=clock)
+            leadership = sole or _pg_leadership(services.store)
+        except BaseException:
+            if sole is not None:
+                sole.release()
+            raise
+        router = build_router()
+        channels = build_channels(settings, services, router)
+        runtime = cls(settings, services, router, channels, leadership)
+        runtime.sender = OutboxSender(services, channels, settings,
+                                      claimer=Claimer(leadership.instance, leadership.alive_elsewhere),
+                                      gate=lambda: leadership.leading)
+        services.wake_outbox = runtime.wake
         runtime.sender.add_listener(reports_for(services))  # broadcast progress and summaries
         runtime.scheduler = ReminderScheduler(services, runtime.sender, settings)
-        routes = [route for channel in channels.values() for route in channel.routes()]
+        routes = [health_route(services.store, runtime.health)]
+        if settings.metrics_token is not None:
+            from bot.metrics import Metrics
+
+            runtime.metrics = Metrics(services, sorted(channels), settings.metrics_token.get_secret_value(),
+                                      lambda: leadership.leading)
+            runtime.sender.add_listener(runtime.metrics.on_final)
+            routes.append(runtime.metrics.route())
+        routes += [route for channel in channels.values() for route in channel.routes()]
         from bot.web import web_routes
 
         routes += web_routes(services, secure_cookies=settings.web_origin.startswith("https://"))
-        runtime.http = HttpServer(build_app(routes, runtime.health), settings.http_host, settings.http_port)
+        app = build_app(routes)
+        if runtime.metrics is not None:
+            app = runtime.metrics.instrument(app)
+        runtime.http = HttpServer(app, settings.http_host, settings.http_port)
         return runtime
 
     def health(self) -> dict:
         return {
-            "status": "ok",
+            "role": self.leadership.role,
             "plan": self.services.plan.id,
             "channels": sorted(self.channels),
             "now": self.services.clock.now().isoformat(),
         }
 
+    def wake(self) -> None:
+        """New outbox rows: wake the sender here if this process leads, else the leader's."""
+        if self.leadership.leading:
+            self.sender.wake()
+        else:
+            self.leadership.wake_leader()
+
     async def start(self) -> None:
-        """HTTP first (a webhook must find its endpoint), then channels, sender, scheduler.
-        Whatever started is remembered, so a failure half-way stops exactly that."""
+        """HTTP first (a webhook must find its endpoint), then channels, then the bid for leadership,
+        whose duties (sender, scheduler, polling) start when it is won. Whatever started is remembered,
+        so a failure half-way stops exactly that."""
         steps = [("http", self.http)]
         steps += [(f"channel {name}", channel) for name, channel in self.channels.items()]
-        steps += [("sender", self.sender), ("scheduler", self.scheduler)]
         for name, part in steps:
             await part.start()
             self._started.append((name, part))
             if part is self.http and not self.settings.public_base_url:  # HTTP_PORT=0: the port just bound
                 self.services.web_url = f"http://{self.settings.http_host}:{self.http.port}"
-        log.info("agency-bot running: channels=%s http=%s:%s", sorted(self.channels) or "none",
-                 self.settings.http_host, self.http.port)
+        await self.leadership.start(self._lead, self._follow, on_wake=self.sender.wake)
+        log.info("agency-bot running: channels=%s http=%s:%s role=%s", sorted(self.channels) or "none",
+                 self.settings.http_host, self.http.port, self.leadership.role)
+
+    async def _lead(self) -> None:
+        """Start what is not running yet (a failed attempt is tried again by ``bot.leader``)."""
+        steps = [] if self.sender.running else [self.sender.start]
+        steps += [] if self.scheduler.running else [self.scheduler.start]
+        steps += [channel.start_leading for channel in self.channels.values() if hasattr(channel, "start_leading")]
+        for step in steps:
+            if not self.leadership.leading:  # lost on the way: the hand-over follows
+                return
+            await step()
+
+    async def _follow(self) -> None:
+        steps = [channel.stop_leading for channel in self.channels.values() if hasattr(channel, "stop_leading")]
+        for step in [*steps, self.scheduler.stop, self.sender.stop]:
+            try:
+                await step()
+            except Exception:
+                log.exception("handing over failed at %s", getattr(step, "__qualname__", step))
 
     async def stop(self) -> None:
-        """Stop taking webhooks first (Telegram and Zalo resend what we refuse), then the rest in
-        reverse order; one part failing to stop does not keep the others running."""
+        """Stop taking webhooks first (Telegram and Zalo resend what we refuse), then hand the leader's
+        work over (in-flight sends finish, the lock goes), then the rest in reverse order; one part
+        failing to stop does not keep the others running."""
         http = [(n, p) for n, p in self._started if p is self.http]
         others = [(n, p) for n, p in self._started if p is not self.http]
-        for name, part in http + others[::-1]:
+        for name, part in [*http, ("leadership", self.leadership), *others[::-1]]:
             try:
                 await part.stop()
             except Exception:
@@ -171,3 +223,21 @@ class Runtime:
 
     def request_stop(self) -> None:
         self._stop.set()
+
+
+def _sole_leadership(settings: Settings):
+    """SQLite: the data directory's run lock, or one sentence if another process holds it."""
+    if not settings.resolved_database_url().startswith("sqlite"):
+        return None
+    from bot.leader import SoleLeadership
+    from bot.settings import SettingsError
+    from messages.texts import operations as texts
+
+    return SoleLeadership(settings.data_dir / "agency-bot.run.lock",
+                          lambda path: SettingsError(texts.ALREADY_RUNNING.format(path=settings.data_dir.resolve())))
+
+
+def _pg_leadership(store: Store):
+    from bot.leader import PgLeadership
+
+    return PgLeadership(store)

@@ -10,6 +10,7 @@ import os
 import sys
 from pathlib import Path
 
+from bot import backup, db_copy
 from bot.cli_args import Parser, bounded_int
 from bot.settings import Settings, SettingsError, load_settings
 from bot.startup import os_reason
@@ -70,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help=H["db"], description=H["db"])
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="LỆNH")
     db_sub.add_parser("upgrade", help=H["db.upgrade"], description=H["db.upgrade"])
+    db_copy.add_parser(db_sub)
+    backup.add_parsers(sub)
     return p
 
 
@@ -83,14 +86,17 @@ def main(argv: list[str] | None = None) -> int:
 
         # the terminal conversation stays readable: only warnings unless LOG_LEVEL asks for more
         quiet = args.command in ("chat", "ask", "plan", "invite", "reminders", "export", "report", "db", "units",
-                                 "web-link")
+                                 "web-link", "backup", "restore")
         level = settings.log_level if "log_level" in settings.model_fields_set or not quiet else "WARNING"
-        setup_logging(level, _secrets(settings))
+        setup_logging(level, _secrets(settings), settings.log_format)
         handler = {
             "run": cmd_run, "chat": cmd_chat, "ask": cmd_ask, "plan": cmd_plan_show, "invite": cmd_invite,
             "reminders": cmd_reminders, "export": cmd_export, "db": cmd_db_upgrade, "units": cmd_units,
             "web-link": cmd_web_link, "report": cmd_report,
+            "backup": backup.cmd_backup, "restore": backup.cmd_restore,
         }[args.command]
+        if args.command == "db" and args.db_command == "copy":
+            handler = db_copy.cmd_db_copy
         return handler(settings, args) or 0
     except (SettingsError, CliError) as exc:
         print(str(exc), file=sys.stderr)
@@ -104,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _secrets(settings: Settings) -> list[str]:
     values = [settings.telegram_bot_token, settings.telegram_webhook_secret, settings.zalo_app_secret,
-              settings.zalo_oa_secret_key, settings.zalo_oa_access_token, settings.zalo_oa_refresh_token]
+              settings.zalo_oa_secret_key, settings.zalo_oa_access_token, settings.zalo_oa_refresh_token,
+              settings.metrics_token]
     return [v.get_secret_value() for v in values if v is not None]
 
 

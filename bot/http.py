@@ -48,11 +48,13 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(parts)
 
 
-def build_app(routes: list[BaseRoute], health: Callable[[], dict]) -> Starlette:
+def build_app(routes: list[BaseRoute], health: Callable[[], dict] | None = None) -> Starlette:
+    """``health``: a plain ``/healthz`` (tests); the runtime brings its own (``bot.health``) in ``routes``."""
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse(health())
 
-    return Starlette(routes=[Route("/healthz", healthz, methods=["GET"]), *routes])
+    own = [Route("/healthz", healthz, methods=["GET"])] if health is not None else []
+    return Starlette(routes=[*own, *routes])
 
 
 class HttpServer:

@@ -1,11 +1,19 @@
-"""Logging that never prints a token: known secrets and anything shaped like a bot token are masked."""
+"""Logging that never prints a token: known secrets and anything shaped like a bot token are masked.
+
+``LOG_FORMAT=json`` writes one JSON object per line for log shippers: time, level, logger,
+message, the ``key=value`` fields the bot's messages carry (``row=42 kind=reminder``) and any
+``extra=`` attributes, as fields of their own; a traceback goes in ``exception``. The same
+masking applies to every value.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
 import time
+from datetime import datetime, timezone
 from typing import Iterable
 
 _TOKEN_SHAPES = re.compile(r"\d{6,12}:[A-Za-z0-9_-]{30,}|(?<=access_token=)[^&\s]+|(?<=refresh_token=)[^&\s]+")
@@ -29,9 +37,41 @@ class RedactingFormatter(logging.Formatter):
         return self.redact(super().format(record))
 
 
-def setup_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
+_FIELD = re.compile(r"(?<![\w.])([a-z][a-z0-9_]{0,30})=([^\s,;]+)")
+_RECORD_KEYS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+_OWN_KEYS = ("time", "level", "logger", "message", "exception")
+
+
+class JsonFormatter(RedactingFormatter):
+    """One JSON object per record (see the module docstring)."""
+
+    def __init__(self, secrets: Iterable[str] = ()):
+        super().__init__("%(message)s", secrets)
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = self.redact(record.getMessage())
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname, "logger": record.name, "message": message,
+        }
+        for key, value in _FIELD.findall(message):
+            if key not in _OWN_KEYS:
+                entry.setdefault(key, value.rstrip(".:)"))
+        for key, value in vars(record).items():
+            if key not in _RECORD_KEYS and key not in _OWN_KEYS:
+                entry[key] = value if isinstance(value, (int, float, bool)) or value is None \
+                    else self.redact(str(value))
+        if record.exc_info:
+            entry["exception"] = self.redact(self.formatException(record.exc_info))
+        elif record.stack_info:
+            entry["exception"] = self.redact(self.formatStack(record.stack_info))
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def setup_logging(level: str = "INFO", secrets: Iterable[str] = (), fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
+    handler.setFormatter(JsonFormatter(secrets) if fmt == "json" else
+                         RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -41,11 +41,8 @@ class ReminderScheduler:
         self.sender = sender
         self.grace = timedelta(hours=settings.reminder_grace_hours)
         self.replan_minutes = replan_minutes
-        misfire = max(60, int(self.grace.total_seconds()))
-        self.scheduler = AsyncIOScheduler(
-            timezone=settings.tz,
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": misfire},
-        )
+        self._tz = settings.tz
+        self.scheduler = self._build()
         guard = reminders.send_guard(services, self.grace)
         sender.add_guard("reminder", guard)
         sender.add_guard("notice", guard)  # the at-once inspection notice; other notices pass through
@@ -62,9 +59,21 @@ class ReminderScheduler:
         self.sender.wake()
         log.info("scheduler started: %d due-time job(s)", len(self.due_jobs()))
 
+    @property
+    def running(self) -> bool:
+        return self.scheduler.running
+
     async def stop(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+            self.scheduler = self._build()  # a leader handing over keeps no job; leading again starts afresh
+
+    def _build(self) -> AsyncIOScheduler:
+        misfire = max(60, int(self.grace.total_seconds()))
+        return AsyncIOScheduler(
+            timezone=self._tz,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": misfire},
+        )
 
     # ---- jobs ------------------------------------------------------------------------------
     def sync_jobs(self) -> None:
@@ -114,6 +123,8 @@ class ReminderScheduler:
             log.exception("pruning choices failed")
 
     def _after_event(self, services: Services, **_: object) -> None:
+        if not self.scheduler.running:  # a follower: the leader's scheduler finds the rows
+            return
         try:
             self.sync_jobs()
         except Exception:

@@ -2,22 +2,32 @@
 
 Interface (reminders, broadcasts and notices rely on these and nothing else):
 
-- ``OutboxSender(services, channels, settings)``; ``await start()`` / ``await stop()``.
+- ``OutboxSender(services, channels, settings)``; ``await start()`` / ``await stop()``. With
+  ``gate``, nothing is claimed while ``gate()`` is false: a leader that lost its database lock
+  (``bot.leader``) stops sending at once, before its duties are wound down.
 - ``wake()``: look at the outbox now (new rows were written). Safe from any thread.
 - ``await drain_once() -> int``: send everything due now and return how many were delivered.
 - ``add_guard(kind, fn)``: ``fn(row, now) -> str | None`` runs just before a row of ``kind`` is
   sent (``now`` is business time). A returned string cancels the row with that reason; the
   guard may replace ``row.text`` (saved with the claim). Several guards per kind may be added.
 - ``add_listener(fn)``: ``fn(row)`` runs in the event loop after a row reaches a final state here
-  (sent, failed, undeliverable, cancelled by a guard, or failed as interrupted at start-up).
-  ``row`` is a detached ``OutgoingMessage`` with the new status and ``last_error``. Errors are logged.
+  (sent, uncertain, failed, undeliverable, cancelled by a guard, or uncertain as interrupted when
+  its claimer is gone). ``row`` is a detached ``OutgoingMessage`` with the new status and
+  ``last_error``. Errors are logged.
 
-Never twice (the product rule): a row is claimed by a conditional UPDATE (pending → sending)
-right before the platform call and marked sent right after the platform accepted it. A row
-found in ``sending`` at start-up belongs to a process that died between those two commits:
-the message may or may not have arrived, so it becomes ``failed`` with that reason (at most
-once; staff see it) — never sent again. The window is one HTTP call per row, and a graceful
-stop waits for calls in flight, so only a hard kill can leave such rows.
+Never twice (the product rule): a row is claimed by a conditional UPDATE (pending → sending,
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so even two senders could not both take it) right
+before the platform call, naming the claimer (``bot.claimers``) and the time, and marked sent
+right after the platform accepted it. A row found in ``sending`` whose claimer is gone belongs
+to a process that died between those two commits: the message may or may not have arrived, so
+it becomes ``uncertain`` with that reason (at most once; staff see it apart from failures) —
+never sent again. Rows of a claimer still running — another process's sender in flight, say a
+rolling deploy's old process finishing — are left to it: looking at the clock instead would
+report its delivered messages as lost. Abandoned claims are looked for at start and every
+``recover_seconds``. A claimer taken for gone that was only cut off (a frozen machine whose
+database session was ended) may still learn the platform took its message: its own uncertain
+row then becomes sent, the truth winning over the guess. The window is one HTTP call per row,
+and a graceful stop waits for calls in flight, so only a hard kill can leave such rows.
 
 Within limits, not discovering them through 429s: per channel, sends are spaced at the
 configured rate (``TELEGRAM_SEND_PER_SECOND``, ``ZALO_SEND_PER_SECOND``) and run concurrently,
@@ -38,17 +48,17 @@ once. ``Rejected``: ``failed`` with the platform's reason, no retry.
 Network failures are decided by whether the request may have reached the platform, which only
 the channel can see (it knows the HTTP error): ``Uncertain`` — no answer after the request went
 out (a read timeout, a connection dropped before the answer) — means the platform may have
-delivered it, so the row becomes ``failed`` with that reason and is never sent again, exactly
+delivered it, so the row becomes ``uncertain`` with that reason and is never sent again, exactly
 like a row found ``sending`` after a crash ("never twice" outranks "always arrives"; staff see
-it). Any other error (could not connect, no pooled connection, the request not fully written,
-a 5xx answer) left nothing at the platform: retried with exponential backoff
-(``backoff_base × 2^(attempt-1)``, capped), then ``failed`` after ``max_attempts``.
+it, counted apart from the failures). Any other error (could not connect, no pooled connection,
+the request not fully written, a 5xx answer) left nothing at the platform: retried with
+exponential backoff (``backoff_base × 2^(attempt-1)``, capped), then ``failed`` after ``max_attempts``.
 
 Recording a result is retried briefly (``record_attempts``, short backoff) when the database
 fails ("database is locked"); if it still fails, it is logged and kept in memory to be written on
 the sender's next passes — the row stays ``sending`` meanwhile, so it is never sent again, and
 its listeners run once it is recorded. A process that stops before that leaves the row
-``sending``: the next start reports it as interrupted, as after a crash.
+``sending``: the next sender reports it as interrupted, as after a crash.
 """
 
 from __future__ import annotations
@@ -63,6 +73,7 @@ from typing import Any, Callable
 from sqlmodel import Session, select
 
 from bot.channels.base import Channel
+from bot.claimers import Claimer
 from bot.delivery import ChatMoved, OutMessage, Rejected, RetryLater, Uncertain, Unreachable
 from handlers.context import Services
 from handlers.types import Option
@@ -133,7 +144,9 @@ class OutboxSender:
                  private_interval: float = 1.0, group_interval: float = 3.0,
                  batch_size: int = 200, poll_seconds: float = 30.0, max_in_flight: int | None = None,
                  stop_timeout: float = 20.0, rate_window: float = 1.0,
-                 record_attempts: int = 4, record_backoff: float = 0.1):
+                 record_attempts: int = 4, record_backoff: float = 0.1,
+                 claimer: Claimer | None = None, recover_seconds: float = 30.0,
+                 gate: Callable[[], bool] = lambda: True):
         self.services = services
         self.channels = channels
         self.settings = settings
@@ -147,6 +160,10 @@ class OutboxSender:
         self.stop_timeout = stop_timeout
         self.record_attempts = max(1, record_attempts)
         self.record_backoff = record_backoff
+        self.claimer = claimer or Claimer()
+        self.gate = gate
+        self.recover_seconds = recover_seconds
+        self._recovered_at = 0.0  # loop time of the last look for abandoned claims
         self._pacers = {name: Pacer(self._rate(name, ch), rate_window) for name, ch in channels.items()}
         fastest = max((1.0 / p.interval for p in self._pacers.values()), default=1.0)
         self._max_in_flight = max_in_flight or max(4, int(fastest * 2))
@@ -166,6 +183,10 @@ class OutboxSender:
         self.sent = 0  # delivered by this sender since it was built
 
     # ---- interface ----------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._task is not None
+
     def add_guard(self, kind: str, fn: Guard) -> None:
         self._guards.setdefault(kind, []).append(fn)
 
@@ -189,13 +210,26 @@ class OutboxSender:
         self._bind()
         self._stopping = False
         self._stop_event.clear()
-        with self.services.store.session() as s:
-            interrupted = outbox.recover_interrupted(s, texts.INTERRUPTED)
-        for row in interrupted:
-            log.warning("row=%s kind=%s was being sent when the bot stopped: marked failed, not resent",
-                        row.id, row.kind)
-            self._notify(row)
+        self.claimer.enter()
+        try:
+            # nothing of ours is in flight yet: our own rows still ``sending`` are leftovers too,
+            # unless their result waits in memory to be written
+            waiting = {row.id for row, *_ in self._unrecorded}
+            await asyncio.to_thread(self._recover, lambda ids: self.claimer.alive(ids) - {self.claimer.id}, waiting)
+        except BaseException:
+            self.claimer.leave()
+            raise
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
+
+    def _recover(self, alive: Callable[[set[str]], set[str]], spare: set[int] = frozenset()) -> None:
+        """Report the rows whose claimer is gone as interrupted (uncertain), once; runs in a worker thread."""
+        self._recovered_at = self._loop.time()
+        with self.services.store.session() as s:
+            interrupted = outbox.recover_abandoned(s, alive, texts.INTERRUPTED, spare=spare)
+        for row in interrupted:
+            log.warning("row=%s kind=%s was being sent by %s, which is gone: uncertain, not resent",
+                        row.id, row.kind, row.claimed_by or "an older version")
+            self._loop.call_soon_threadsafe(self._notify, row)
 
     async def stop(self) -> None:
         """Stop taking rows; let the messages already handed to a platform finish and be recorded."""
@@ -215,14 +249,21 @@ class OutboxSender:
                 task.cancel()
             await asyncio.gather(self._task, *self._inflight, return_exceptions=True)
         self._task = None
+        self.claimer.leave()
 
     async def drain_once(self) -> int:
         """Send every row due now (waiting for per-chat spacing), return how many were delivered."""
         self._bind()
-        if self._task is None:  # not running in the background: this call is the sender
-            self._stopping = False
-            self._stop_event.clear()
-        return await self._drain()
+        if self._task is not None:
+            return await self._drain()
+        # not running in the background: this call is the sender
+        self._stopping = False
+        self._stop_event.clear()
+        self.claimer.enter()
+        try:
+            return await self._drain()
+        finally:
+            self.claimer.leave()
 
     # ---- the loop -----------------------------------------------------------------------
     def _bind(self) -> None:
@@ -240,6 +281,8 @@ class OutboxSender:
         while not self._stopping:
             self._wake.clear()
             try:
+                if self._loop.time() - self._recovered_at >= self.recover_seconds:
+                    await asyncio.to_thread(self._recover, self.claimer.alive)  # another process may have died
                 await self._drain()
             except Exception:  # the database was busy, a guard broke…: log, wait, try again
                 log.exception("outbox drain failed")
@@ -274,7 +317,7 @@ class OutboxSender:
         async with self._lock:
             sent_before = self.sent
             deferred: set[tuple[str, str]] = set()  # chats that must wait before their next message
-            while not self._stopping:
+            while not self._stopping and self.gate():
                 self._retry_unrecorded()
                 mono = self._loop.time()
                 deferred = {c for c in deferred if self._chat_ready.get(c, 0.0) > mono}
@@ -294,7 +337,7 @@ class OutboxSender:
                         continue
                     break
                 for row in rows:
-                    if self._stopping:
+                    if self._stopping or not self.gate():
                         break
                     await self._dispatch(row, deferred, persons)
                 self._prune()
@@ -369,11 +412,12 @@ class OutboxSender:
                 if wait <= 0:
                     break
                 await self._sleep(wait)
-            if self._stopping:
+            if self._stopping or not self.gate():
                 self._slots.release()
                 return
             with self.services.store.session() as s:
-                claimed = outbox.claim(s, row.id, chat_id=chat_id, text=row.text)
+                claimed = outbox.claim(s, row.id, chat_id=chat_id, text=row.text, claimer=self.claimer.id,
+                                       at=self.services.clock.real_now())
         except BaseException:
             self._slots.release()
             raise
@@ -437,7 +481,7 @@ class OutboxSender:
             await channel.deliver(row.chat_id, message)
         except asyncio.CancelledError:
             # stopped hard while the platform call was out: it may have arrived
-            error = self._write_now(*self._finishing(row, outbox.FAILED, texts.INTERRUPTED, outbox.SENDING))
+            error = self._write_now(*self._finishing(row, outbox.UNCERTAIN, texts.INTERRUPTED, outbox.SENDING))
             if error is not None:  # it stays 'sending': the next start reports it as interrupted
                 log.error("row=%s: could not record the interrupted send", row.id, exc_info=error)
             raise
@@ -473,9 +517,9 @@ class OutboxSender:
         except Rejected as exc:
             await self._finish(row, outbox.FAILED, texts.REJECTED.format(reason=exc.reason), expect=outbox.SENDING)
         except Uncertain as exc:
-            log.warning("row=%s: no answer from %s after sending (%s): may have arrived; failed, not resent",
+            log.warning("row=%s: no answer from %s after sending (%s): may have arrived; uncertain, not resent",
                         row.id, row.channel, str(exc)[:200])
-            await self._finish(row, outbox.FAILED, texts.UNCERTAIN, expect=outbox.SENDING)
+            await self._finish(row, outbox.UNCERTAIN, texts.UNCERTAIN, expect=outbox.SENDING)
         except Exception as exc:  # nothing reached the platform (could not connect, 5xx): retry with backoff
             error = f"{type(exc).__name__}: {exc}"[:300]
             if row.attempts >= self.max_attempts:
@@ -497,7 +541,8 @@ class OutboxSender:
                     row.status, row.sent_at, row.last_error = outbox.SENT, when, None
                     self._notify(row)
 
-            await self._record(row, "sent", lambda s: outbox.mark_sent(s, row.id, when), sent)
+            await self._record(row, "sent", lambda s: outbox.mark_sent(s, row.id, when, claimer=self.claimer.id),
+                               sent)
 
     # ---- outcomes -------------------------------------------------------------------------
     def _finishing(self, row: OutgoingMessage, status: str, reason: str, expect: str) -> tuple[Write, Then]:

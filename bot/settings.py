@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     reminder_grace_hours: int = Field(default=48, ge=0)  # a reminder missed while down is still sent within this
     invite_days: int = Field(default=14, ge=1, le=365)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object per line, for log shippers
+    metrics_token: SecretStr | None = None  # enables /metrics for requests bearing it
 
     @field_validator("staff_telegram_ids", "staff_zalo_ids", "zalo_file_hosts", mode="before")
     @classmethod
@@ -130,7 +132,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "telegram_bot_token", "telegram_webhook_secret", "zalo_app_secret", "zalo_oa_secret_key",
-        "zalo_oa_access_token", "zalo_oa_refresh_token", mode="before",
+        "zalo_oa_access_token", "zalo_oa_refresh_token", "metrics_token", mode="before",
     )
     @classmethod
     def _secret(cls, value: object) -> object:
@@ -179,16 +181,22 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         """``DATABASE_URL`` (``postgresql://`` uses psycopg 3), else SQLite in ``DATA_DIR``."""
         if self.database_url:
-            url = self.database_url
-            for prefix in ("postgres://", "postgresql://"):
-                if url.startswith(prefix):
-                    return "postgresql+psycopg://" + url[len(prefix):]
-            return url
+            return database_url(self.database_url)
         return f"sqlite:///{(self.data_dir / 'agency-bot.sqlite3').resolve()}"
 
 
 _BOUNDS = {"greater_than_equal": texts.AT_LEAST, "less_than_equal": texts.AT_MOST, "greater_than": texts.ABOVE,
            "less_than": texts.BELOW}
+
+
+def database_url(url: str) -> str:
+    """A database URL as SQLAlchemy takes it: ``postgres://`` and ``postgresql://`` use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 _ENV_NAMES = {name: name.upper() for name in Settings.model_fields}
 
 
@@ -207,5 +215,7 @@ def load_settings(**overrides: object) -> Settings:
         elif err["type"] in _BOUNDS:
             bound = next(iter((err.get("ctx") or {}).values()), "?")
             msg = texts.OUT_OF_RANGE.format(detail=_BOUNDS[err["type"]].format(bound=bound))
+        elif err["type"] == "literal_error":
+            msg = texts.ONE_OF.format(values=str(err.get("ctx", {}).get("expected", "")).replace(" or ", ", "))
         name = _ENV_NAMES.get(field)
         raise SettingsError(texts.INVALID.format(name=name + " " if name else "", detail=msg)) from None

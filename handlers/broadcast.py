@@ -401,7 +401,7 @@ def history_replies(ctx: Context) -> list[Reply]:
         lines.append(texts.HISTORY_LINE.format(
             id=row.id, when=fmt_datetime(services.clock.local(row.confirmed_at or row.created_at)),
             label=row.audience_label, status=texts.HISTORY_STATUS.get(row.status, row.status),
-            sent=fig.sent, total=fig.total, failed=fig.failed, unreachable=fig.unreachable,
+            sent=fig.sent, total=fig.total, failed=fig.failed, unreachable=fig.unreachable, uncertain=fig.uncertain,
             no_focal=len((row.audience or {}).get("no_focal", [])),
             excerpt=excerpt[:EXCERPT_CHARS] + ("…" if len(excerpt) > EXCERPT_CHARS else ""),
         ))

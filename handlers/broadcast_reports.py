@@ -45,10 +45,13 @@ def summary_text(services: Services, row: Any, fig: store.Figures) -> str:
     no_focal_units = [roster.get(c) or UnitRecord(c, c, "") for c in no_focal_codes]
     reasons = "".join(texts.SUMMARY_REASON.format(reason=_reason(reason), n=n)
                       for reason, n in fig.reasons.most_common(5))
+    uncertain = "".join(texts.SUMMARY_REASON.format(reason=_reason(reason), n=n)
+                        for reason, n in fig.uncertain_reasons.most_common(3))
     return texts.SUMMARY.format(
         id=row.id, label=row.audience_label,
         confirmed=fmt_datetime(services.clock.local(row.confirmed_at or row.created_at)),
         sent=fig.sent, total=fig.total, failed=fig.failed, reasons=reasons, unreachable=fig.unreachable,
+        uncertain=fig.uncertain, uncertain_reasons=uncertain,
         no_focal=len(no_focal_codes),
         no_focal_names=texts.SUMMARY_NAMES.format(names=names(no_focal_units)) if no_focal_codes else "",
     )
@@ -113,8 +116,8 @@ class DeliveryReports:
                     outbox.cancel(s, {r.id: texts.PROGRESS_SUPERSEDED for r in late})
                 self._seen.pop(broadcast_id, None)
                 services.wake_outbox()
-                log.info("broadcast %s finished: sent=%d failed=%d unreachable=%d", broadcast_id, fig.sent,
-                         fig.failed, fig.unreachable)
+                log.info("broadcast %s finished: sent=%d uncertain=%d failed=%d unreachable=%d", broadcast_id,
+                         fig.sent, fig.uncertain, fig.failed, fig.unreachable)
                 return
             reached = [p for p in PROGRESS_STEPS if fig.finished * 100 >= p * fig.total]
             if fig.total >= PROGRESS_MIN and reached and creator is not None:
@@ -123,7 +126,8 @@ class DeliveryReports:
                     s, key=f"broadcast:{broadcast_id}:progress:{step}", kind="notice",
                     text=texts.PROGRESS.format(id=broadcast_id, label=row.audience_label, finished=fig.finished,
                                                total=fig.total, percent=math.floor(100 * fig.finished / fig.total),
-                                               sent=fig.sent, failed=fig.failed + fig.unreachable),
+                                               sent=fig.sent, failed=fig.failed + fig.unreachable,
+                                               uncertain=fig.uncertain),
                     due_at=(row.confirmed_at or now) - PROGRESS_AHEAD, person=creator)
                 if added:
                     services.wake_outbox()

@@ -59,7 +59,8 @@ class Services:
     # ---- domain events: one capability reacts to another without importing it ----
     def on(self, event: str, fn: Callable[..., None]) -> None:
         """Subscribe to ``submission_received`` (unit_code, deliverable_id),
-        ``inspection_set`` (unit_code, starts_at, previous), ``person_registered`` (person_id, unit_code)."""
+        ``inspection_set`` (unit_code, starts_at, previous), ``person_registered`` (person_id, unit_code),
+        ``submission_refused`` (reason), ``question_asked`` (matched)."""
         self._listeners.setdefault(event, []).append(fn)
 
     def emit(self, event: str, **data: Any) -> None:

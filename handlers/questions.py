@@ -62,6 +62,7 @@ def _logged(services: Services, text: str, answer: Answer, unit: UnitRecord | No
     log.info("question id=%s person=%s unit=%s matched=%s topic=%s score=%.2f reason=%s",
              answer.question_id, person_id, unit.code if unit else None, answer.matched, answer.topic,
              answer.score, answer.reason)
+    services.emit("question_asked", matched=answer.matched)
     return answer
 
 

@@ -192,6 +192,7 @@ def _check(ctx: Context, received: Received, limit: int, shown: str) -> list[Rep
 def _refuse(ctx: Context, reason: str, size: int | None, text: str) -> list[Reply]:
     log.info("file refused reason=%s person=%s unit=%s size=%s", reason, ctx.actor.person_id,
              ctx.actor.unit.code if ctx.actor.unit else None, size)
+    ctx.services.emit("submission_refused", reason=reason)
     return [Reply(text)]
 
 

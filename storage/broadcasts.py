@@ -26,11 +26,13 @@ class Figures:
 
     total: int = 0
     sent: int = 0
+    uncertain: int = 0  # handed over without an answer (timeout, crash): may have arrived, never resent
     failed: int = 0  # gave up after retries, or refused by the platform
     unreachable: int = 0  # blocked the bot / unfollowed (now or before the notice)
     cancelled: int = 0
     open: int = 0  # pending or being sent
     reasons: Counter = field(default_factory=Counter)  # last_error of failed rows
+    uncertain_reasons: Counter = field(default_factory=Counter)  # last_error of uncertain rows
 
     @property
     def finished(self) -> int:
@@ -71,6 +73,9 @@ def _count(fig: Figures, status: str, error: str | None, n: int) -> None:
         fig.unreachable += n
     elif status == "cancelled":
         fig.cancelled += n
+    elif status == "uncertain":
+        fig.uncertain += n
+        fig.uncertain_reasons[error or status] += n
     else:  # failed, and any final status a newer sender may add
         fig.failed += n
         fig.reasons[error or status] += n

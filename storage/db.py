@@ -2,7 +2,8 @@
 
 SQLite by default (WAL, foreign keys on, a busy timeout so the sender and the
 handlers can write side by side); PostgreSQL when ``DATABASE_URL`` says so.
-The schema is owned by Alembic: ``upgrade()`` runs at every start.
+The schema is owned by Alembic: ``upgrade()`` runs at every start — one process at a
+time when several share a PostgreSQL database (``storage.locks.exclusive``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+
+from storage import locks
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -113,8 +116,13 @@ class Store:
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
-    def upgrade(self) -> None:
-        command.upgrade(alembic_config(self.engine), "head")
+    def upgrade(self, revision: str = "head") -> None:
+        with self.exclusive("schema"):
+            command.upgrade(alembic_config(self.engine), revision)
+
+    def exclusive(self, name: str):
+        """A context in which no other process sharing this PostgreSQL database is in ``name``."""
+        return locks.exclusive(self.engine, name)
 
     def current_revision(self) -> str | None:
         with self.engine.connect() as conn:

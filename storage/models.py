@@ -181,8 +181,11 @@ class OutgoingMessage(SQLModel, table=True):
     document_path: Optional[str] = Field(default=None, max_length=500)
     document_name: Optional[str] = Field(default=None, max_length=255)
     due_at: datetime = _ts()  # business clock
-    status: str = Field(default="pending", max_length=20)  # pending|sending|sent|failed|cancelled|undeliverable
+    # pending | sending | sent | uncertain (handed over, no answer) | failed | cancelled | undeliverable
+    status: str = Field(default="pending", max_length=20)
     attempts: int = 0
+    claimed_by: Optional[str] = Field(default=None, max_length=80)  # the process that took it for sending
+    claimed_at: Optional[datetime] = _ts(default=None)  # real clock
     next_attempt_at: Optional[datetime] = _ts(default=None)  # real clock (backoff, retry_after)
     last_error: Optional[str] = Field(default=None, max_length=500)
     sent_at: Optional[datetime] = _ts(default=None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime, timezone
-from typing import Iterable
+from typing import Callable, Iterable
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -58,12 +58,17 @@ def enqueue(
 
 # ---- the sender's queries ---------------------------------------------------------
 # Every state change is a conditional UPDATE on the expected current status, so two
-# actors (the sender, the reminder planner, a second process by mistake) can never
-# both move the same row: whoever changes it first wins and the other sees rowcount 0.
+# actors (the sender, the reminder planner, another process's sender) can never both
+# move the same row: whoever changes it first wins and the other sees rowcount 0. The
+# claim also takes the row with FOR UPDATE SKIP LOCKED (PostgreSQL), so a second sender
+# passes over a row being claimed instead of queueing behind it.
 
 PENDING, SENDING, SENT = "pending", "sending", "sent"
 FAILED, CANCELLED, UNDELIVERABLE = "failed", "cancelled", "undeliverable"
-FINAL = frozenset({SENT, FAILED, CANCELLED, UNDELIVERABLE})
+# handed to the platform without an answer (a timeout, a crash mid-send): it may have arrived,
+# so it is never sent again, and it is reported apart from the failures
+UNCERTAIN = "uncertain"
+FINAL = frozenset({SENT, UNCERTAIN, FAILED, CANCELLED, UNDELIVERABLE})
 _ERROR_MAX = 500
 
 
@@ -123,11 +128,18 @@ def future_due_times(session: Session, now: datetime, *, limit: int = 1000) -> l
 # so a call costs a database round trip and not the building of a statement.
 _T = OutgoingMessage.__table__
 _ID, _STATUS, _EXPECT = sa.bindparam("row_id"), sa.bindparam("status"), sa.bindparam("expect")
-_CLAIM = (sa.update(_T).where(_T.c.id == _ID, _T.c.status == PENDING)
-          .values(status=SENDING, attempts=_T.c.attempts + 1,
+_CLAIMER = sa.bindparam("claimer", type_=sa.String)
+_FREE = (sa.select(_T.c.id).where(_T.c.id == _ID, _T.c.status == PENDING)
+         .with_for_update(skip_locked=True).scalar_subquery())
+_CLAIM = (sa.update(_T).where(_T.c.id == _FREE, _T.c.status == PENDING)
+          .values(status=SENDING, attempts=_T.c.attempts + 1, claimed_by=_CLAIMER,
+                  claimed_at=sa.bindparam("claimed_at", type_=_T.c.claimed_at.type),
                   chat_id=sa.func.coalesce(sa.bindparam("chat_id", type_=sa.String), _T.c.chat_id),
                   text=sa.func.coalesce(sa.bindparam("text", type_=sa.Text), _T.c.text)))
-_SENT = (sa.update(_T).where(_T.c.id == _ID, _T.c.status == SENDING)
+# sent from ``sending``; or from ``uncertain`` when its own claimer learns the platform took it after
+# all (another process, believing the claimer gone, reported it uncertain meanwhile)
+_SENT = (sa.update(_T).where(_T.c.id == _ID, sa.or_(_T.c.status == SENDING,
+                                                    sa.and_(_T.c.status == UNCERTAIN, _T.c.claimed_by == _CLAIMER)))
          .values(status=SENT, sent_at=sa.bindparam("when", type_=_T.c.sent_at.type), last_error=None,
                  next_attempt_at=None))
 _RELEASE = (sa.update(_T).where(_T.c.id == _ID, _T.c.status == SENDING)
@@ -146,13 +158,15 @@ def _run(session: Session, statement, params: dict) -> bool:
     return result.rowcount == 1
 
 
-def claim(session: Session, row_id: int, *, chat_id: str | None = None, text: str | None = None) -> bool:
-    """pending → sending, counting the attempt. Only the winner of this UPDATE may send the row."""
-    return _run(session, _CLAIM, {"row_id": row_id, "chat_id": chat_id, "text": text})
+def claim(session: Session, row_id: int, *, chat_id: str | None = None, text: str | None = None,
+          claimer: str | None = None, at: datetime | None = None) -> bool:
+    """pending → sending, counting the attempt and naming the claimer. Only the winner may send the row."""
+    return _run(session, _CLAIM, {"row_id": row_id, "chat_id": chat_id, "text": text, "claimer": claimer,
+                                  "claimed_at": at or datetime.now(timezone.utc)})
 
 
-def mark_sent(session: Session, row_id: int, when: datetime) -> bool:
-    return _run(session, _SENT, {"row_id": row_id, "when": when})
+def mark_sent(session: Session, row_id: int, when: datetime, *, claimer: str | None = None) -> bool:
+    return _run(session, _SENT, {"row_id": row_id, "when": when, "claimer": claimer})
 
 
 def release(session: Session, row_id: int, *, next_attempt_at: datetime | None, reason: str | None = None,
@@ -168,19 +182,33 @@ def finish(session: Session, row_id: int, status: str, reason: str | None, *, ex
     return _run(session, _FINISH, {"row_id": row_id, "status": status, "expect": expect, "reason": _clip(reason)})
 
 
-def recover_interrupted(session: Session, reason: str) -> list[OutgoingMessage]:
-    """Rows left in ``sending`` by a process that died: the platform may or may not have them.
+def recover_abandoned(session: Session, alive: Callable[[set[str]], set[str]], reason: str, *,
+                      spare: Iterable[int] = ()) -> list[OutgoingMessage]:
+    """Rows left in ``sending`` by a claimer that is gone (``alive`` names those still running):
+    the platform may or may not have them.
 
-    The product rule is "never sent twice", so they become ``failed`` with ``reason``
-    (visible to staff) instead of being sent again.
+    The product rule is "never sent twice", so they become ``uncertain`` with ``reason``
+    (visible to staff) instead of being sent again. Rows of a claimer still alive are in
+    flight and left alone, as are the ids in ``spare``; a row without a claimer is an old one.
     """
     rows = list(session.exec(select(OutgoingMessage).where(OutgoingMessage.status == SENDING)).all())
+    claimers = {row.claimed_by for row in rows if row.claimed_by}
+    living = alive(claimers) if claimers else set()
+    kept = set(spare)
     done = []
     for row in rows:
-        if finish(session, row.id, FAILED, reason, expect=SENDING):
-            row.status, row.last_error = FAILED, _clip(reason)
+        if row.claimed_by in living or row.id in kept:
+            continue
+        if finish(session, row.id, UNCERTAIN, reason, expect=SENDING):
+            row.status, row.last_error = UNCERTAIN, _clip(reason)
             done.append(row)
     return done
+
+
+def sending_claimers(session: Session) -> set[str]:
+    """Who holds rows in ``sending`` (cheap: the sender asks now and then whether they still live)."""
+    return {c for c in session.exec(select(OutgoingMessage.claimed_by).where(OutgoingMessage.status == SENDING)
+                                    .distinct()).all()}
 
 
 def move_pending_chat(session: Session, channel: str, old_chat_id: str, new_chat_id: str) -> int:

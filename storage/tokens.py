@@ -2,6 +2,9 @@
 
 A pair is written in one transaction before it is used, so a crash between a
 refresh and the next call cannot lose the only refresh token that still works.
+Processes sharing a PostgreSQL database refresh one at a time: ``lock`` takes the
+pair's row (``SELECT … FOR UPDATE``) for the length of a refresh, and the one that
+waited reads the pair the other stored instead of spending a spent token.
 Alongside the pair a second row, ``<provider>:seed``, remembers a fingerprint
 (SHA-256, never the token) of the pair that last came from the environment:
 that is how a fresh pair put in the environment after re-authorising is told
@@ -14,7 +17,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from storage.models import OAuthToken, utcnow
 
@@ -59,10 +62,19 @@ def save(session: Session, provider: str, access_token: str, refresh_token: str,
     return _pair(row)
 
 
-def mark_broken(session: Session, provider: str) -> bool:
-    """Flag the chain as broken; True if it was not flagged already (tell staff only once)."""
+def lock(session: Session, provider: str) -> TokenPair | None:
+    """The stored pair, its row locked until the session's transaction ends (PostgreSQL; on SQLite,
+    where one process runs per data directory, a plain read)."""
+    return _pair(session.exec(select(OAuthToken).where(OAuthToken.provider == provider).with_for_update()).first())
+
+
+def mark_broken(session: Session, provider: str, refused: str | None = None) -> bool:
+    """Flag the chain as broken; True if it was not flagged already (tell staff only once).
+
+    With ``refused`` (the refresh token the provider turned down), only if that is still the stored
+    one: a token another process already rotated away says nothing about the chain."""
     row = session.get(OAuthToken, provider)
-    if row is None or row.broken:
+    if row is None or row.broken or (refused is not None and row.refresh_token != refused):
         return False
     row.broken, row.updated_at = True, utcnow()
     session.add(row)

@@ -52,6 +52,37 @@ def pg_url():
         conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
+@pytest.fixture
+def pg_databases():
+    """Make PostgreSQL databases of their own (for cluster-wide things: pg_dump, connection limits):
+    ``make()`` returns a URL; all are dropped afterwards. Skipped cleanly without a server."""
+    if _PG_SKIP:
+        pytest.skip(_PG_SKIP)
+    import psycopg
+
+    raw = PG_URL.replace("postgresql+psycopg", "postgresql")
+    base = PG_URL.split("?", 1)[0].rsplit("/", 1)[0]
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"agency_test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(raw, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return f"{base}/{name}"
+
+    yield make
+    with psycopg.connect(raw, autocommit=True) as conn:
+        for name in made:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_database(pg_databases):
+    """One PostgreSQL database of its own."""
+    return pg_databases()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def any_store(request, tmp_path):
     """A migrated store on each backend: storage tests run on both."""
@@ -61,6 +92,17 @@ def any_store(request, tmp_path):
         store = make_store(request.getfixturevalue("pg_url"))
     yield store
     store.dispose()
+
+
+@pytest.fixture
+def keep_logging():
+    """``bot.cli.main`` points the root logger at the stderr of the moment (a test's capture): put it back."""
+    import logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    yield
+    root.handlers[:], root.level = saved
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -81,3 +83,13 @@ async def register_focal(talk: Talk, user: str, unit_query: str) -> None:
     code = INVITE_CODE.search(Talk.text(replies)).group(1)
     replies = await talk(user, f"/dangky {code}")
     assert "thành công" in Talk.text(replies), Talk.text(replies)
+
+
+async def until(check, timeout: float = 10.0, step: float = 0.01) -> float:
+    """Wait until ``check()`` is true; returns the seconds it took (fails after ``timeout``)."""
+    started = time.monotonic()
+    while not check():
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"not within {timeout}s")
+        await asyncio.sleep(step)
+    return time.monotonic() - started

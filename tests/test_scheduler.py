@@ -81,3 +81,18 @@ async def test_the_scheduler_wakes_the_sender_when_a_reminder_falls_due(store, p
     finally:
         await scheduler.stop()
         await sender.stop()
+
+
+async def test_leading_again_after_handing_over_starts_the_scheduler_afresh(services):
+    """A leader that lost its lock stops its scheduler; when it leads again, the jobs come back once."""
+    from test_sender_fakes import FakeChannel, make_sender, settings
+
+    from bot.scheduler import ReminderScheduler
+
+    scheduler = ReminderScheduler(services, make_sender(services, FakeChannel()), settings())
+    for _ in range(2):
+        await scheduler.start()
+        assert scheduler.scheduler.running
+        assert {j.id for j in scheduler.scheduler.get_jobs()} >= {"reminders-replan", "choices-prune"}
+        await scheduler.stop()
+        assert not scheduler.scheduler.running and scheduler.scheduler.get_jobs() == []

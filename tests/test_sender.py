@@ -127,7 +127,7 @@ async def test_a_person_who_unblocks_the_bot_gets_messages_again(services):
     assert ch.to("a") == ["n:3"] and rows(services)["n:3"].status == "sent"
 
 
-async def test_a_send_that_may_have_arrived_is_failed_and_never_resent(services):
+async def test_a_send_that_may_have_arrived_is_uncertain_and_never_resent(services):
     ch = FakeChannel()
     a, b = person(services, "a"), person(services, "b")
     ch.fail("a", Uncertain("ReadTimeout after sending"))
@@ -142,10 +142,10 @@ async def test_a_send_that_may_have_arrived_is_failed_and_never_resent(services)
         services.clock.advance(hours=1)
         await sender.drain_once()
     got = rows(services)
-    assert (got["n:1"].status, got["n:1"].last_error, got["n:1"].attempts) == ("failed", reasons.UNCERTAIN, 1)
+    assert (got["n:1"].status, got["n:1"].last_error, got["n:1"].attempts) == ("uncertain", reasons.UNCERTAIN, 1)
     assert got["n:2"].status == "sent" and got["n:2"].attempts == 2
     assert [c for c, _ in ch.calls].count("a") == 1 and ch.to("a") == []
-    assert ("n:1", "failed", reasons.UNCERTAIN) in heard
+    assert ("n:1", "uncertain", reasons.UNCERTAIN) in heard
 
 
 async def test_migrated_group_is_followed_to_its_new_id(services):
@@ -323,7 +323,7 @@ async def test_graceful_restart_mid_drain_loses_and_repeats_nothing(services, st
     assert set(statuses(services).values()) == {"sent"}
 
 
-async def test_a_send_cut_off_by_a_hard_stop_is_failed_not_resent(services):
+async def test_a_send_cut_off_by_a_hard_stop_is_uncertain_not_resent(services):
     ch = FakeChannel()
     ch.hold = True  # the platform never answers
     add_row(services, "n:1", person(services, "a"))
@@ -333,7 +333,7 @@ async def test_a_send_cut_off_by_a_hard_stop_is_failed_not_resent(services):
         await asyncio.sleep(0.01)
     await sender.stop()
     row = rows(services)["n:1"]
-    assert row.status == "failed" and row.last_error == reasons.INTERRUPTED
+    assert row.status == "uncertain" and row.last_error == reasons.INTERRUPTED
     ch.hold = False
     assert await make_sender(services, ch).drain_once() == 0
 
@@ -356,8 +356,37 @@ async def test_rows_left_sending_by_a_dead_process_are_not_resent(services):
         await asyncio.sleep(0.01)
     await sender.stop()
     assert ch.accepted == [("a", "n:2")]
-    assert rows(services)["n:1"].status == "failed" and rows(services)["n:1"].last_error == reasons.INTERRUPTED
-    assert ("n:1", "failed") in heard
+    assert rows(services)["n:1"].status == "uncertain" and rows(services)["n:1"].last_error == reasons.INTERRUPTED
+    assert ("n:1", "uncertain") in heard
+
+
+async def test_a_second_sender_started_mid_drain_leaves_the_first_ones_sends_alone(services):
+    """A rolling deploy: the new process's sender starts while the old one has messages in flight.
+    Those are not "interrupted" — the old sender records them sent when the platform answers."""
+    ch = FakeChannel()
+    ch.hold = True  # the platform is slow to answer
+    for i in range(3):
+        add_row(services, f"n:{i}", person(services, f"p{i}"))
+    first = make_sender(services, ch)
+    await first.start()
+    while len(ch.calls) < 3:
+        await asyncio.sleep(0.01)
+    assert set(statuses(services).values()) == {"sending"}
+    heard = []
+    second = make_sender(services, FakeChannel())
+    second.add_listener(lambda row: heard.append((row.key, row.status)))
+    await second.start()
+    await asyncio.sleep(0.1)
+    assert set(statuses(services).values()) == {"sending"} and heard == []
+    ch.hang.set()  # the platform answers: the first sender records its own rows
+    for _ in range(200):
+        if set(statuses(services).values()) == {"sent"}:
+            break
+        await asyncio.sleep(0.01)
+    await first.stop()
+    await second.stop()
+    assert set(statuses(services).values()) == {"sent"} and sorted(c for c, _ in ch.accepted) == ["p0", "p1", "p2"]
+    assert {r.claimed_by for r in rows(services).values()} == {first.claimer.id}
 
 
 async def test_wake_from_another_thread_and_own_timer(services):

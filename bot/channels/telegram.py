@@ -3,7 +3,9 @@
 Every update becomes a plain ``Inbound`` for ``router.handle``; the replies come back
 as messages, inline keyboards and documents. Polling by default; with
 ``TELEGRAM_WEBHOOK_URL`` the webhook is registered (secret and ``allowed_updates``)
-and updates arrive on the bot's own HTTP endpoint at ``/telegram/webhook``.
+and updates arrive on the bot's own HTTP endpoint at ``/telegram/webhook`` — of
+whichever process the load balancer picks. Telegram answers a second poller with 409,
+so with ``poll_on_start=False`` polling waits for ``start_leading`` (``bot.leader``).
 
 ``TELEGRAM_API_BASE_URL`` / ``TELEGRAM_API_BASE_FILE_URL`` point at another Bot API
 server: a Local Bot API server (its ``--local`` mode answers ``getFile`` with a path
@@ -109,8 +111,9 @@ class TelegramChannel:
     name = CHANNEL
 
     def __init__(self, settings: Settings, services: Services, router: Router, *,
-                 update_processor: BaseUpdateProcessor | bool | None = None):
+                 update_processor: BaseUpdateProcessor | bool | None = None, poll_on_start: bool = True):
         self.settings = settings
+        self.poll_on_start = poll_on_start
         self.services = services
         self.router = router
         self.app, self.cloud = build_application(settings, update_processor=update_processor)
@@ -146,11 +149,22 @@ class TelegramChannel:
                 raise SettingsError(texts.WEBHOOK_REFUSED.format(url=self.webhook_url, error=exc.message)) from None
             mode = "webhook"
         else:
-            await self.app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False,
-                                                 error_callback=self._on_polling_error)
-            mode = "polling"
+            if self.poll_on_start:
+                await self.start_leading()
+            mode = "polling" if self.poll_on_start else "polling when leading"
         log.info("telegram channel started as @%s (%s, %s server)", self.me.username, mode,
                  "cloud" if self.cloud else "custom")
+
+    async def start_leading(self) -> None:
+        """Poll for updates (only one process may): nothing to do in webhook mode."""
+        if self.webhook_url or self.app.updater is None or self.app.updater.running:
+            return
+        await self.app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False,
+                                             error_callback=self._on_polling_error)
+
+    async def stop_leading(self) -> None:
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
 
     async def stop(self) -> None:
         # the webhook stays registered on purpose: Telegram keeps updates for us while we are down

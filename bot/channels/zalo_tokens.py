@@ -1,8 +1,10 @@
 """The Zalo OA token keeper: one working access token, and a refresh chain that must never break.
 
 Zalo's refresh token is single-use and rotates on every refresh, so:
-- refreshes run one at a time (an asyncio lock) and a caller that waited for
-  the lock reuses the pair the winner got instead of spending a spent token;
+- refreshes run one at a time — in this process (an asyncio lock) and across the
+  processes sharing a PostgreSQL database (the pair's row is locked for the length
+  of the refresh, ``storage.tokens.lock``) — and a caller that waited reuses the pair
+  the winner stored instead of spending a spent token;
 - the new pair is committed to the database before anyone uses it (a crash
   after Zalo answered but before the commit is the only way to lose it);
 - the database pair wins over the environment at start-up: the environment only
@@ -10,8 +12,10 @@ Zalo's refresh token is single-use and rotates on every refresh, so:
   bot has never seen (an operator re-authorised the app and put the new pair in
   the environment). A fingerprint of the last seed tells the two cases apart;
 - when Zalo rejects the refresh token (a JSON answer whose ``error`` says the
-  token is invalid, expired or used) the chain is marked broken, staff are told
-  once, and sends wait (``TokenBroken``) instead of hammering the OAuth server.
+  token is invalid, expired or used) the chain is marked broken — only if the
+  refused token is still the stored one: a token another process has already
+  rotated away says nothing about the chain — staff are told once, and sends wait
+  (``TokenBroken``) instead of hammering the OAuth server.
   Any other failure (network, 429/5xx, an HTML page from a proxy, a 404 from a
   wrong base URL, an unknown error or answer shape) is transient: the pair is
   kept, a warning is logged and the refresh is tried again after a short pause.
@@ -22,10 +26,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import AsyncIterator, Callable
 
 import httpx
+from sqlmodel import Session
 
 from storage import tokens as token_store
 from storage.db import Store
@@ -155,8 +161,7 @@ class TokenKeeper:
 
     async def refresh(self, stale: str | None) -> str:
         """Refresh once. ``stale`` is the token Zalo just refused (None: refresh only if due)."""
-        async with self._lock:
-            self._reload()
+        async with self._lock, self._locked_pair() as s:
             pair = self.pair
             if pair.broken:
                 if stale is None and not self._expired(pair):
@@ -166,16 +171,25 @@ class TokenKeeper:
                 return pair.access_token  # someone refreshed while we waited
             if stale is None and not self._due(pair):
                 return pair.access_token
-            return await self._refresh_locked(pair)
+            return await self._refresh_locked(s, pair)
 
-    def _reload(self) -> None:
-        """Adopt a pair another process or keeper stored (the database is the truth)."""
-        with self.store.session() as s:
-            stored = token_store.get(s, PROVIDER)
-        if stored is not None:
-            self.pair = stored
+    @asynccontextmanager
+    async def _locked_pair(self) -> AsyncIterator[Session]:
+        """A session holding the stored pair's row lock (other processes' refreshes wait on it), with
+        ``self.pair`` set to the stored pair: the database is the truth. Waiting happens in a worker
+        thread, so this process goes on meanwhile."""
+        session = Session(self.store.engine, expire_on_commit=False)
+        try:
+            stored = await asyncio.to_thread(token_store.lock, session, PROVIDER)
+            if session.get_bind().dialect.name != "postgresql":
+                session.rollback()  # one process per data directory: nothing to hold, no read kept open
+            if stored is not None:
+                self.pair = stored
+            yield session
+        finally:
+            await asyncio.to_thread(session.close)  # a refresh that stored nothing lets go of the row
 
-    async def _refresh_locked(self, pair: token_store.TokenPair) -> str:
+    async def _refresh_locked(self, s: Session, pair: token_store.TokenPair) -> str:
         now = self.real_now()
         if self._retry_at is not None and now < self._retry_at:
             raise TokenTransient("the last refresh failed moments ago")  # a burst of sends asks once
@@ -199,8 +213,8 @@ class TokenKeeper:
         access, refresh = data.get("access_token"), data.get("refresh_token")
         if isinstance(access, str) and access and isinstance(refresh, str) and refresh:
             expires = self.real_now() + timedelta(seconds=parse_expires_in(data.get("expires_in")))
-            with self.store.session() as s:  # committed before anyone uses it
-                self.pair = token_store.save(s, PROVIDER, access, refresh, expires)
+            self.pair = await asyncio.to_thread(token_store.save, s, PROVIDER, access, refresh, expires)  # committed
+            # before anyone uses it (and the row lock goes with the commit)
             self.refreshes += 1
             self._retry_at = None
             log.info("zalo access token refreshed; valid until %s", expires.isoformat(timespec="minutes"))
@@ -210,11 +224,15 @@ class TokenKeeper:
             # a wrong app secret, a changed answer shape, an error we do not know: the refresh token
             # was not spent (or we cannot tell), so the chain is kept and the refresh tried again later
             raise self._transient(f"HTTP {resp.status_code}, error {code} {reason[:120]}".rstrip())
+        first = await asyncio.to_thread(token_store.mark_broken, s, PROVIDER, pair.refresh_token)
+        with self.store.session() as fresh:
+            self.pair = token_store.get(fresh, PROVIDER) or pair
+        if not self.pair.broken and self.pair.refresh_token != pair.refresh_token:
+            # another keeper stored a newer pair that this one had not seen: the chain is whole
+            log.warning("zalo refused a refresh token that had already been rotated; using the stored pair")
+            return self.pair.access_token
         log.error("zalo refused the refresh token (HTTP %s, error %s %s): the OA needs re-authorisation",
                   resp.status_code, code, reason[:120])
-        with self.store.session() as s:
-            first = token_store.mark_broken(s, PROVIDER)
-            self.pair = token_store.get(s, PROVIDER) or pair
         if first:
             try:
                 self.on_broken()

@@ -73,7 +73,7 @@ class SendGuard:
             for start in range(0, len(later), 500):
                 for k, due in s.exec(select(M.key, M.due_at).where(
                         M.key.in_(later[start:start + 500]),
-                        M.status.in_([outbox.PENDING, outbox.SENDING, outbox.SENT]))).all():
+                        M.status.in_([outbox.PENDING, outbox.SENDING, outbox.SENT, outbox.UNCERTAIN]))).all():
                     facts.later.setdefault(k.rsplit(":", 1)[0] + ":", []).append(due)
         return facts
 

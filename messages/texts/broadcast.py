@@ -75,13 +75,17 @@ QUEUED = (
 )
 QUEUED_NO_FOCAL = " {n} đơn vị chưa có đầu mối sẽ không nhận được."
 PROGRESS_SUPERSEDED = "Không gửi: đã có báo cáo kết quả cuối cùng"
-PROGRESS = "Thông báo số {id} ({label}): đã xử lý {finished}/{total} ({percent}%) — đã gửi {sent}, lỗi {failed}."
+PROGRESS = (
+    "Thông báo số {id} ({label}): đã xử lý {finished}/{total} ({percent}%) — đã gửi {sent}, lỗi {failed}, "
+    "chưa rõ đã đến {uncertain}."
+)
 SUMMARY = (
     "KẾT QUẢ GỬI THÔNG BÁO SỐ {id}\n"
     "Đối tượng: {label}\n"
     "Xác nhận lúc: {confirmed}\n"
     "Đã gửi: {sent}/{total}\n"
     "Không gửi được: {failed}{reasons}\n"
+    "Chưa rõ đã đến hay chưa (không gửi lại để tránh trùng): {uncertain}{uncertain_reasons}\n"
     "Đã chặn bot/ngừng theo dõi: {unreachable}\n"
     "Đơn vị chưa có đầu mối: {no_focal}{no_focal_names}"
 )
@@ -93,7 +97,8 @@ HISTORY_EMPTY = "Chưa có thông báo nào được gửi."
 HISTORY_HEADER = "CÁC THÔNG BÁO GẦN ĐÂY"
 HISTORY_LINE = (
     "Số {id} — {when} — {label}\n"
-    "  {status}: đã gửi {sent}/{total}, lỗi {failed}, chặn bot {unreachable}, chưa có đầu mối {no_focal}\n"
+    "  {status}: đã gửi {sent}/{total}, lỗi {failed}, chặn bot {unreachable}, chưa rõ đã đến {uncertain}, "
+    "chưa có đầu mối {no_focal}\n"
     "  “{excerpt}”"
 )
 HISTORY_STATUS = {"sending": "Đang gửi", "done": "Đã xong", "cancelled": "Đã hủy", "draft": "Nháp"}

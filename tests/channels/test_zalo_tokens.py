@@ -227,7 +227,9 @@ async def test_pairs_seeds_and_processed_events_on_both_backends(any_store, plan
         assert token_store.seed_fingerprint(s, "zalo") == token_store.fingerprint("r1")
         token_store.save(s, "zalo", "a2", "r2", now + timedelta(hours=2))
         assert token_store.seed_fingerprint(s, "zalo") == token_store.fingerprint("r1")  # a refresh is no seed
-        assert token_store.mark_broken(s, "zalo") is True
+        assert token_store.mark_broken(s, "zalo", refused="r1") is False  # rotated away: says nothing
+        assert not token_store.get(s, "zalo").broken
+        assert token_store.mark_broken(s, "zalo", refused="r2") is True
         assert token_store.mark_broken(s, "zalo") is False
     with any_store.session() as s:
         pair = token_store.get(s, "zalo")
@@ -355,3 +357,30 @@ async def test_a_failed_refresh_is_not_repeated_by_every_waiting_send(zalo, serv
         clock.advance(seconds=31)
         await asyncio.gather(*(rig.channel.deliver(str(u), OutMessage("x")) for u in range(6)))
     assert len(zalo.refreshes) == 1 and len(zalo.sent) == 6
+
+
+async def test_two_processes_refreshing_at_once_spend_one_refresh_and_keep_the_chain(zalo, pg_url, clock):
+    """Two keepers on one PostgreSQL database (two processes), both told the access token expired:
+    the second waits on the pair's row lock and uses the pair the first stored. Without the lock
+    the second would present the spent refresh token, Zalo would refuse it, and a valid chain
+    would be marked broken."""
+    import httpx
+
+    from support import make_store
+
+    access, refresh = zalo.issue_pair()
+    zalo.oauth_latency = 0.2  # both are in flight at once unless one waits
+    stores = [make_store(pg_url), make_store(pg_url)]
+    async with httpx.AsyncClient() as http:
+        keepers = [TokenKeeper(store, lambda: http, app_id=zalo.app_id, app_secret=zalo.app_secret,
+                               oauth_base_url=zalo.url, real_now=clock.real_now, env_access_token=access,
+                               env_refresh_token=refresh) for store in stores]
+        zalo.expire_access_tokens()
+        got = await asyncio.gather(*(k.refresh(access) for k in keepers))
+    assert len(zalo.refreshes) == 1 and zalo.reused_refresh == []
+    assert got == [zalo.refreshes[0]["access_token"]] * 2
+    with stores[0].session() as s:
+        pair = token_store.get(s, "zalo")
+    assert not pair.broken and pair.refresh_token == zalo.refreshes[0]["refresh_token"]
+    for store in stores:
+        store.dispose()

@@ -22,7 +22,8 @@ Records   ``calls`` (every request: ``Call(method, params, files, status, result
           ``messages[(chat_id, message_id)]`` (the bot's messages after edits), ``commands[scope_key(...)]``,
           ``webhook``, ``answered_callbacks``; waiting: ``wait_for(method, chat_id=, count=)``,
           ``converse(update)``, ``tap(user_id, label_part)`` (a callback on the chat's latest
-          keyboard), ``wait_quiet()``. Like Telegram it refuses what the bot must not do: texts over
+          keyboard; ``button(...)`` builds it without sending), ``wait_quiet()``. Like Telegram it
+          refuses what the bot must not do: texts over
           4096 UTF-16 units, callback data over 64 bytes, unknown callback query ids, edits of unknown
           or unchanged messages, ``getUpdates`` while a webhook is set, bad menu commands.
 Files     ``add_file(file_id, content, declared_size=None, chunked=False)``: served by ``getFile`` and
@@ -66,7 +67,7 @@ from urllib.parse import parse_qsl
 import httpx
 import uvicorn
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
@@ -486,14 +487,18 @@ class FakeBotApi:
     async def tap(self, user_id: int, label_part: str, chat_id: object = None, **kw: Any) -> list[Call]:
         """Tap the inline button whose label contains ``label_part`` in the chat's latest keyboard."""
         chat_id = user_id if chat_id is None else chat_id
+        return await self.converse(self.button(user_id, label_part, chat_id), chat_id, **kw)
+
+    def button(self, user_id: int, label_part: str, chat_id: object = None) -> dict:
+        """The callback update of tapping that button (to deliver yourself, e.g. by ``post_webhook``)."""
+        chat_id = user_id if chat_id is None else chat_id
         for (cid, _), message in reversed(list(self.messages.items())):
             if cid != str(chat_id):
                 continue
             for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
                 for button in row:
                     if label_part in button.get("text", ""):
-                        return await self.converse(callback_update(user_id, button["callback_data"], message),
-                                                   chat_id, **kw)
+                        return callback_update(user_id, button["callback_data"], message)
         raise AssertionError(f"no button containing {label_part!r} in chat {chat_id}")
 
     # ---- internals ----------------------------------------------------------------------------
@@ -590,6 +595,8 @@ class FakeBotApi:
             params, files, encoding = await _read_params(request)
         except ValueError:
             return _error(400, "Bad Request: can't parse request body")
+        except ClientDisconnect:  # the client died mid-request (a killed bot): nothing was asked
+            return Response(status_code=400)
         call = Call(method, params, files, time.monotonic(), encoding=encoding)
         self.calls.append(call)
         if self.latency:

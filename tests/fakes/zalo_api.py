@@ -28,7 +28,7 @@ Faults    ``expire_access_tokens()``; ``fail(code, message, user_id=None, times=
           code to sends (``times=None``: until ``clear_faults()``); ``fail_http(status, times=1)``;
           ``reject_refresh = True`` refuses every refresh; ``fail_oauth(status, body, content_type=...)``
           answers the next refresh with anything (an HTML page, a 404, an unknown error) without
-          spending the refresh token.
+          spending the refresh token; ``oauth_latency`` delays every OAuth answer.
 """
 
 from __future__ import annotations
@@ -103,6 +103,7 @@ class FakeZalo:
     oa_secret_key: str = field(default_factory=lambda: "oasecret-" + secrets.token_hex(8))
     expires_in: str = "90000"  # Zalo sends it quoted
     invalidate_old_access: bool = True  # a refresh retires the previous access token
+    oauth_latency: float = 0.0  # seconds before the OAuth server answers (a race needs time to happen)
 
     def __post_init__(self) -> None:
         self.server: HttpServer | None = None
@@ -321,6 +322,8 @@ class FakeZalo:
 
     async def _oauth(self, request: Request) -> Response:
         form = dict(_form(await request.body()))
+        if self.oauth_latency:
+            await asyncio.sleep(self.oauth_latency)
         if self.oauth_faults:
             status, raw, content_type = self.oauth_faults.pop(0)
             self.calls.append(Call("oauth", dict(request.headers), _masked(form), None, status))

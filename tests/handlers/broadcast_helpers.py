@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 from sqlmodel import select
 
-from bot.delivery import Rejected, Unreachable
+from bot.delivery import Rejected, Uncertain, Unreachable
 from storage import units as unit_store
 from storage.models import OutgoingMessage, Submission
 
@@ -65,6 +65,7 @@ class RecordingChannel:
         self.got: list[tuple[str, str]] = []
         self.blocked: set[str] = set()
         self.rejected: set[str] = set()
+        self.unanswered: set[str] = set()  # taken by the platform, but its answer never came back
 
     async def deliver(self, chat_id, message):
         if chat_id in self.blocked:
@@ -72,6 +73,8 @@ class RecordingChannel:
         if chat_id in self.rejected:
             raise Rejected("quota exceeded")
         self.got.append((chat_id, message.text))
+        if chat_id in self.unanswered:
+            raise Uncertain("ReadTimeout after sending")
 
     def to(self, chat_id: str) -> list[str]:
         return [text for chat, text in self.got if chat == chat_id]

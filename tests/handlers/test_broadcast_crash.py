@@ -143,12 +143,14 @@ async def test_killed_between_two_sends_every_recipient_gets_it_exactly_once(tal
 
 async def test_killed_during_a_send_is_not_sent_twice_and_is_reported(talk, services, tmp_path):
     """The platform took message 4, the bot died before recording it: it is not sent again
-    (a second copy would be worse than the report), and staff are told which one is uncertain."""
+    (a second copy would be worse than the report), and staff are told it is uncertain, not failed."""
     log, platform = await run_and_kill(talk, services, tmp_path, "during", kill_after=4)
     received = [c for c in log.read_text(encoding="utf-8").split() if c != "staff"]
     assert sorted(received) == sorted(user for user, _ in USERS)  # still exactly once each
-    (uncertain,) = [r for r in outgoing(services, kind="broadcast") if r.status == "failed"]
+    assert [r for r in outgoing(services, kind="broadcast") if r.status == "failed"] == []
+    (uncertain,) = [r for r in outgoing(services, kind="broadcast") if r.status == "uncertain"]
     assert uncertain.last_error == delivery_texts.INTERRUPTED
-    assert f"Đã gửi: {len(USERS) - 1}/{len(USERS)}" in platform.summary
-    assert "Không gửi được: 1" in platform.summary and "Bot dừng đột ngột" in platform.summary
+    assert f"Đã gửi: {len(USERS) - 1}/{len(USERS)}" in platform.summary and "Không gửi được: 0" in platform.summary
+    assert "Chưa rõ đã đến hay chưa (không gửi lại để tránh trùng): 1" in platform.summary
+    assert "Bot dừng đột ngột" in platform.summary
     assert os.path.getsize(log) > 0

@@ -61,6 +61,28 @@ async def test_summary_reports_delivered_failed_blocked_and_no_focal_point(talk,
     assert len(channel.got) == 4
 
 
+async def test_a_timeout_burst_is_reported_as_uncertain_apart_from_failures(talk, services):
+    """Sends the platform took without answering (a read timeout, a 5xx after delivery) may have arrived:
+    staff are told they are uncertain, not that they failed, and they are never sent again."""
+    users = [(f"t{i}", "Sở Y tế") for i in range(5)]
+    for user, unit in users:
+        await register_focal(talk, user, unit)
+    channel = RecordingChannel()
+    channel.unanswered.update({"t1", "t3"})
+    sender = make_sender(services, channel)
+    await broadcast(talk, "Sở, ban, ngành", "Họp trực tuyến lúc 14 giờ.")
+    await sender.drain_once()
+    rows = outgoing(services, kind="broadcast")
+    assert sorted(r.status for r in rows) == ["sent"] * 3 + ["uncertain"] * 2
+    (summary,) = channel.to("staff")
+    assert "Đã gửi: 3/5" in summary and "Không gửi được: 0" in summary
+    assert "Chưa rõ đã đến hay chưa (không gửi lại để tránh trùng): 2" in summary and "Mất kết nối" in summary
+    history = Talk.text(await talk("staff", "/lichsuthongbao"))
+    assert "đã gửi 3/5, lỗi 0, chặn bot 0, chưa rõ đã đến 2" in history
+    await sender.drain_once()
+    assert sorted(chat for chat, _ in channel.got if chat != "staff") == sorted(u for u, _ in users)  # once each
+
+
 async def test_progress_reports_for_a_long_broadcast(talk, services):
     n = PROGRESS_MIN + 20
     with services.store.session() as s:

@@ -86,14 +86,44 @@ def test_due_orders_filters_and_skips_busy_chats(any_store):
         assert outbox.future_due_times(s, T0) == [T0 + timedelta(minutes=1), T0 + timedelta(days=1)]
 
 
-def test_rows_left_sending_are_recovered_as_failed(any_store):
+def test_only_claims_of_a_gone_claimer_are_recovered_as_uncertain(any_store):
     with any_store.session() as s:
-        outbox.enqueue_many(s, [_row("a"), _row("b")])
-        outbox.claim(s, _ids(s)["a"])
-        recovered = outbox.recover_interrupted(s, "interrupted")
-        assert [r.key for r in recovered] == ["a"]
-        assert sorted(r.status for r in s.exec(select(OutgoingMessage)).all()) == ["failed", "pending"]
-        assert outbox.recover_interrupted(s, "interrupted") == []
+        outbox.enqueue_many(s, [_row("old"), _row("dead"), _row("live"), _row("spared"), _row("waiting")])
+        ids = _ids(s)
+        outbox.claim(s, ids["old"])  # an older version named no claimer
+        outbox.claim(s, ids["dead"], claimer="host:1:dead", at=T0)
+        outbox.claim(s, ids["live"], claimer="host:2:live", at=T0)
+        outbox.claim(s, ids["spared"], claimer="host:1:dead", at=T0)
+        assert outbox.sending_claimers(s) == {None, "host:1:dead", "host:2:live"}
+        asked = []
+
+        def alive(claimers):
+            asked.append(set(claimers))
+            return {"host:2:live"} & claimers
+
+        recovered = outbox.recover_abandoned(s, alive, "interrupted", spare=[ids["spared"]])
+        assert sorted(r.key for r in recovered) == ["dead", "old"] and asked == [{"host:1:dead", "host:2:live"}]
+        s.expire_all()
+        got = {r.key: (r.status, r.last_error) for r in s.exec(select(OutgoingMessage)).all()}
+        assert got == {"old": ("uncertain", "interrupted"), "dead": ("uncertain", "interrupted"),
+                       "live": ("sending", None), "spared": ("sending", None), "waiting": ("pending", None)}
+        assert outbox.recover_abandoned(s, alive, "interrupted", spare=[ids["spared"]]) == []
+
+
+def test_a_claim_names_its_claimer_and_only_it_may_still_record_an_uncertain_row_as_sent(any_store):
+    with any_store.session() as s:
+        outbox.enqueue_many(s, [_row("a")])
+        row_id = _ids(s)["a"]
+        assert outbox.claim(s, row_id, claimer="me", at=T0)
+        assert not outbox.claim(s, row_id, claimer="other", at=T0)  # taken
+        s.expire_all()
+        row = s.get(OutgoingMessage, row_id)
+        assert (row.claimed_by, row.claimed_at, row.attempts) == ("me", T0, 1)
+        assert outbox.finish(s, row_id, "uncertain", "no answer", expect="sending")
+        assert not outbox.mark_sent(s, row_id, T0, claimer="other")
+        assert outbox.mark_sent(s, row_id, T0, claimer="me")  # its answer came after all
+        s.expire_all()
+        assert s.get(OutgoingMessage, row_id).status == "sent"
 
 
 def test_moved_chat_moves_pending_rows_only(any_store):
