@@ -1,8 +1,8 @@
 """Blind evaluation: questions written from the plans' texts only, judged by the facts an answer holds.
 
-The sets in ``tests/data/blind/`` were written by someone given only a plan's text and its list of
-units, never the bot's knowledge (``tests/data/blind/README.md``); each was split once at random
-into a dev part (40%, for tuning) and a held-out part (60%, never used for tuning).
+The sets in ``tests/data/blind/`` were written by helpers given only a plan's text and its list of
+units, never the bot's knowledge (``tests/data/blind/README.md``). Sets 1–3 are for tuning (set 1's
+held-out part was measured three times before it joined them); the held-out set is run once, at the end.
 
 A question is right when:
 - answerable (``covered: true``): the bot answers (``matched``) and the answer holds every
@@ -51,8 +51,8 @@ class BlindCase:
 
 
 def load(plan_year: int, part: str) -> list[BlindCase]:
-    """``part``: "dev" (both tuning sets: the first set's dev part and the second set) or "holdout"."""
-    files = [f"questions_{plan_year}_dev.yaml", f"questions_{plan_year}_dev2.yaml"] if part == "dev" \
+    """``part``: "dev" (every set used for tuning: sets 1–3) or "holdout" (set 4, run once at the end)."""
+    files = sorted(p.name for p in BLIND.glob(f"questions_{plan_year}_set*.yaml")) if part == "dev" \
         else [f"questions_{plan_year}_{part}.yaml"]
     items = [item for name in files for item in yaml.safe_load((BLIND / name).read_text(encoding="utf-8"))]
     out = []

@@ -40,6 +40,8 @@ CONDITIONS = frozenset({
     "mentioned",  # the unit was named in the question (not only the asker's)
     "passage",  # the topic's passage was found in the plan
     "passage_detail",  # ... and it gives details (a list, an amount: the topic's ``detail`` words)
+    "passage_dated",  # ... and it gives a date
+    "asks_when",  # the question asks by when / when
 })  # plus the id of any level of the plan: the unit is of that level
 Condition = str
 Kind = Literal["fact", "unit", "derived", "not_in_plan", "small_talk"]

@@ -19,6 +19,7 @@ from messages.knowledge.facts import Facts, PlanFacts, World
 from messages.knowledge.followups import bare_count
 from messages.knowledge.index import SPECIAL_WEIGHTS, Scored, TopicEntry, TopicIndex
 from messages.knowledge.normalize import Normalizer, fold_raw
+from messages.vntext import fold
 from messages.knowledge.pack import load_pack, merged
 from messages.knowledge.parse import NUMBER, OOS, SUBJECT, ConceptMatcher, Parsed, Parser, UnitMentions
 from messages.knowledge.passages import Passages
@@ -33,6 +34,9 @@ SUGGEST_SPREAD = 0.15  # suggestions: topics within this of the best
 # không" is still asked; "kết quả bóng đá tối qua" is not): every topic's score × plan / (plan + unrelated).
 OUT_OF_SCOPE_WEIGHT = 1.5
 COORDINATOR_CONCEPT = "dv-chu-tri"  # the pack's concept for the plan's coordinator, named in a question
+WHEN_CONCEPTS = frozenset({"han", "khi-nao"})  # the pack's concepts of "by when", "when"
+SUBORDINATES_CONCEPT = "truc-thuoc"  # the pack's concept of "our subordinate units"
+_DATED = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b|\bngày \d{1,2} tháng \d{1,2}")
 _SECTION_ID = r"[IVX]+(?:\.[0-9a-z]+)*"
 _SECTION_REFS = re.compile(rf"Mục ({_SECTION_ID}(?:(?:, | và ){_SECTION_ID})*)")
 
@@ -67,6 +71,9 @@ class Engine:
         self.learned: list[tuple[str, str]] = [(t, x) for t, x in learned if t in self.topics]
         self._mentions_cache: dict[int, tuple[Roster, UnitMentions]] = {}
         self._plan_roster = Roster.from_plan(plan)
+        # level → the folded kind words of the levels under it ("huyen" → ["xa", "phuong", "thi tran"])
+        self._child_kinds = {lv.id: [fold(k) for child in plan.levels if child.parent == lv.id for k in child.kinds]
+                             for lv in plan.levels}
         self._build()
         prepare_calendar(plan)
 
@@ -184,6 +191,7 @@ class Engine:
         return self._decide(self.parse(text, world), asker, world)
 
     def _decide(self, parsed: Parsed, asker: UnitRecord | None, world: World | None) -> Answer:
+        self._own_subordinates(parsed, asker)
         if not parsed.tokens and not parsed.concepts:
             return Answer(texts.EMPTY_QUESTION, False, 0.0, reason="empty")
         ranked = self.index.score(parsed)
@@ -219,6 +227,13 @@ class Engine:
             return passage
         return self._fallback(texts.NOT_IN_PLAN if anchored else texts.OUT_OF_SCOPE, best,
                               "not_in_plan" if anchored else "out_of_scope")
+
+    def _own_subordinates(self, parsed: Parsed, asker: UnitRecord | None) -> None:
+        """"Huyện em phải kiểm tra bao nhiêu xã": asked by a unit of a level with a level under it, about
+        its own ("em", "mình"), the units of that level are its subordinates."""
+        kinds = self._child_kinds.get(asker.level) if asker is not None and parsed.self_ref else None
+        if kinds and any(f" {k} " in f" {' '.join(parsed.tokens)} " for k in kinds):
+            parsed.concepts.setdefault(SUBORDINATES_CONCEPT, 1)
 
     def follow_up(self, topic_id: str, text: str, asker: UnitRecord | None = None,
                   world: World | None = None) -> Answer | None:
@@ -284,6 +299,10 @@ class Engine:
         extra = {"passage"} if passage else set()
         if passage and self.passages.has_detail(passage, topic.passage):
             extra.add("passage_detail")
+        if passage and any(_DATED.search(s.text) for s in passage):
+            extra.add("passage_dated")
+        if WHEN_CONCEPTS & parsed.concepts.keys():
+            extra.add("asks_when")
         parts: list[str] = []
         cites: list[str] = []
         used: list[int] = []

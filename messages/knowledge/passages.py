@@ -25,7 +25,8 @@ from messages.vntext import fold
 
 _SENTENCE = re.compile(r"(?<=\.)\s+|\s+(?=[a-zđ]\)\s)")  # sentences, and "a) … b) …" items
 _CLAUSE = re.compile(r"(?<=;)\s+")
-_NOT_QUOTED = frozenset({"recipients", "signature"})  # metadata of the document, not its content
+_NOT_QUOTED = frozenset({"recipients", "signature"})
+SENTENCE_WORDS = 70  # a topic quotes a clause's whole sentence up to this long  # metadata of the document, not its content
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,6 +37,7 @@ class Sentence:
     tokens: tuple[str, ...]
     concepts: dict[str, int]  # concept → how many of its words the sentence uses
     whole: bool  # the whole section (not a cut of it)
+    sentence: str = ""  # the whole sentence a clause was cut from (a topic quotes that)
 
 
 class Passages:
@@ -47,12 +49,12 @@ class Passages:
         for section in plan.sections:
             if section.id in _NOT_QUOTED:
                 continue
-            pieces = [p.strip() for p in _pieces(section.text.strip()) if p.strip()]
-            for piece in pieces:
+            pieces = [(p.strip(), s.strip()) for p, s in _pieces(section.text.strip()) if p.strip()]
+            for piece, sentence in pieces:
                 tokens = tuple(normalizer.tokens(piece))
                 concepts, _ = matcher.scan(list(tokens))
                 self.sentences.append(Sentence(len(self.sentences), section.id, piece, tokens,
-                                               concepts, len(pieces) == 1))
+                                               concepts, len(pieces) == 1, sentence))
         self.whole = {s.id: s.text.strip() for s in plan.sections if s.id not in _NOT_QUOTED}
         self._index()
 
@@ -112,8 +114,18 @@ class Passages:
                 hits = sum(s.concepts.get(c, 0) for c in spec.concepts)
                 if hits and s.section not in quoted:
                     shared = sum(self.idf.get(t, 0.0) for t in asked & set(s.tokens))
-                    scored.append((-(hits + shared / 4), s.index, s))
-        picked = whole[:spec.max] + [s for _, _, s in sorted(scored)][:max(0, spec.max - len(whole))]
+                    # the same words in a section and its subsection: the subsection is the one to cite
+                    scored.append((-(hits + shared / 4), -s.section.count("."), s.index, s))
+        picked = whole[:spec.max]
+        seen = {s.text for s in picked}
+        for *_, s in sorted(scored, key=lambda row: row[:3]):  # a clause is quoted with its whole sentence, once
+            if len(picked) >= spec.max:
+                break
+            full = s.sentence if len(s.sentence.split()) <= SENTENCE_WORDS else s.text
+            bare = _bare(full)
+            if not any(bare in _bare(other) or _bare(other) in bare for other in seen):
+                seen.add(full)
+                picked.append(Sentence(s.index, s.section, full, s.tokens, s.concepts, s.whole, full))
         return sorted(picked, key=lambda s: s.index)
 
     def has_detail(self, sentences: list[Sentence], spec: Passage) -> bool:
@@ -137,9 +149,14 @@ class Passages:
         return "\n".join(lines)
 
 
-def _pieces(text: str) -> list[str]:
-    """Sentences, then clauses at ";" — but a list ("gồm: a; b; c") stays one piece."""
-    out: list[str] = []
+def _bare(text: str) -> str:
+    """A sentence without its item letter and closing mark: "b) Cử đúng …;" and "Cử đúng …" are one."""
+    return re.sub(r"^[a-zđ]\)\s*", "", text.strip()).rstrip(" ;.")
+
+
+def _pieces(text: str) -> list[tuple[str, str]]:
+    """(clause, its sentence): sentences, then clauses at ";" — but a list ("gồm: a; b; c") stays one piece."""
+    out: list[tuple[str, str]] = []
     for sentence in _SENTENCE.split(text):
-        out += [sentence] if ":" in sentence else _CLAUSE.split(sentence)
+        out += [(sentence, sentence)] if ":" in sentence else [(c, sentence) for c in _CLAUSE.split(sentence)]
     return out

@@ -17,6 +17,7 @@ _DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})(?:/(\d{4}))?")
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
 # one-word unit kinds that are also everyday words once marks are gone ("sở"/"số", "ban"/"bạn")
 _AMBIGUOUS_KINDS = frozenset({"so", "ban"})
+_LEAD = re.compile(r"^(?:công tác|về việc|về|triển khai thực hiện|thực hiện)\s+", re.I)
 
 
 def _digits(number: str) -> str:
@@ -77,7 +78,8 @@ def concept_forms(plan: Plan, source: str) -> list[str]:
         for b in plan.legal_bases:
             n = _digits(b.number)
             out += [b.number, n, f"{b.kind} {n}", f"{b.kind} số {n}"] if n else [b.number]
-            out.append(f"{b.kind} {b.subject}")  # "kế hoạch cải cách hành chính năm 2026"
+            for subject in {b.subject, _LEAD.sub("", b.subject)}:  # "kế hoạch (công tác) cải cách hành chính năm 2020"
+                out.append(f"{b.kind} {subject}")
         return out
     if source == "deadlines":
         return _deadline_days(plan)

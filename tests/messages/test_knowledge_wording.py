@@ -100,11 +100,11 @@ def engine():
     return Engine(load_plan_cached(None))
 
 
-QUESTIONS = ("", "có 12 đơn vị trực thuộc", "có 12 đơn vị trực thuộc, 40% là mấy đơn vị")
+QUESTIONS = ("", "có 12 đơn vị trực thuộc", "có 12 đơn vị trực thuộc, 40% là mấy đơn vị", "trước ngày nào")
 
 
 def rendered(engine, askers):
-    """Every topic × asker × question (none, a count, a count and a percentage): (topic, answer)."""
+    """Every topic × asker × question (none, a count, a count and a percentage, "by when"): (topic, answer)."""
     for topic in engine.knowledge.topics:
         for asker, world in askers:
             for text in QUESTIONS:
