@@ -224,7 +224,7 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
-    from handlers.start import invite_how, issue_invite
+    from handlers.start import invite, invite_how
 
     services = _services(settings)
     _refuse_several_units(services, args.unit)
@@ -237,11 +237,11 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
             services.invite_links["telegram"] = link
     if settings.zalo_enabled:  # the OA has no deep link; the invite then says "dangky CODE" for Zalo
         services.invite_links["zalo"] = lambda code: None
-    code, expires = issue_invite(services, unit.code, None, args.days)
+    issued = invite(services, None, unit, args.days)  # audited as the command line's
     from messages.texts import registration as reg_texts
 
-    print(reg_texts.INVITE_OK.format(unit=unit.name, code=code, expires=fmt_datetime(expires),
-                                     how=invite_how(services, code)))
+    print(reg_texts.INVITE_OK.format(unit=unit.name, code=issued.code, expires=fmt_datetime(issued.expires),
+                                     how=invite_how(services, issued.code)))
     return 0
 
 

@@ -100,9 +100,9 @@ class Invitation:
     deep_link: str | None  # Telegram's, when the bot runs there
 
 
-def invite(services: Services, actor: Actor | None, unit: UnitRecord) -> Invitation:
+def invite(services: Services, actor: Actor | None, unit: UnitRecord, days: int | None = None) -> Invitation:
     """Issue a code for ``unit`` (in the roster) on behalf of ``actor`` (None: the command line), and log it."""
-    code, expires = issue_invite(services, unit.code, actor.person_id if actor else None)
+    code, expires = issue_invite(services, unit.code, actor.person_id if actor else None, days)
     link = services.invite_links.get("telegram")
     audit.record(services, actor, "invite_issued", unit.code)
     log.info("invite issued unit=%s by person=%s", unit.code, actor.person_id if actor else None)

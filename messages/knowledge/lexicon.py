@@ -13,6 +13,7 @@ from __future__ import annotations
 ABBREVIATIONS: dict[str, str] = {
     "cchc": "cai cach hanh chinh",
     "pvhcc": "phuc vu hanh chinh cong",
+    "hcc": "hanh chinh cong",
     "ttpvhcc": "trung tam phuc vu hanh chinh cong",
     "ubnd": "uy ban nhan dan",
     "ubt": "uy ban nhan dan tinh",

@@ -72,12 +72,13 @@ def concept_forms(plan: Plan, source: str) -> list[str]:
     doc = plan.document
     if source == "document":
         n = _digits(doc.number)
-        return [doc.number, n, f"kế hoạch {n}", f"kế hoạch số {n}", f"số {n}", f"kh {n}"] if n else [doc.number]
+        # never the bare number: "5 ngày làm việc" is not "Kế hoạch 05"
+        return [doc.number, f"kế hoạch {n}", f"kế hoạch số {n}", f"số {n}", f"kh {n}", f"plan {n}"] if n else [doc.number]
     if source == "bases":
         out = []
         for b in plan.legal_bases:
             n = _digits(b.number)
-            out += [b.number, n, f"{b.kind} {n}", f"{b.kind} số {n}"] if n else [b.number]
+            out += [b.number, f"{b.kind} {n}", f"{b.kind} số {n}"] if n else [b.number]
             for subject in {b.subject, _LEAD.sub("", b.subject)}:  # "kế hoạch (công tác) cải cách hành chính năm 2020"
                 out.append(f"{b.kind} {subject}")
         return out

@@ -46,10 +46,22 @@ def test_db_upgrade(capsys, fresh_dir):
     assert (fresh_dir / "data" / "agency-bot.sqlite3").exists()
 
 
-def test_invite_prints_a_code(capsys):
+def test_invite_prints_a_code_and_is_audited(capsys, fresh_dir):
     assert main(["invite", "so", "tai", "chinh"]) == 0
     out = capsys.readouterr().out
     assert "Mã mời cho Sở Tài chính" in out and "/dangky" in out
+    from sqlmodel import select
+
+    from storage.db import Store
+    from storage.models import AuditEntry
+
+    store = Store(f"sqlite:///{fresh_dir / 'data' / 'agency-bot.sqlite3'}")
+    try:
+        with store.session() as s:
+            entries = [(e.via, e.action, e.unit_code, e.person_id) for e in s.exec(select(AuditEntry)).all()]
+    finally:
+        store.dispose()
+    assert entries == [("cli", "invite_issued", "so-tai-chinh", None)]
     assert main(["invite", "Bộ", "Quốc", "phòng"]) == 2
     assert "Không tìm thấy" in capsys.readouterr().err
 
