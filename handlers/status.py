@@ -83,7 +83,8 @@ def deadlines_text(ctx: Context, unit: UnitRecord) -> str:
         d, got = deadline.deliverable, received.get(deadline.deliverable.id)
         state = (texts.DEADLINE_SUBMITTED.format(receipt=got.receipt_no,
                                                  timeliness=on_time_word(deadline, got.first_received_at))
-                 if got else deadline_left(deadline, now))
+                 if got else deadline_left(deadline, now) if not deadline.unset else "")  # "not yet set" is said once
+        state = texts.DEADLINE_STATE.format(state=state) if state else ""
         lines.append(texts.DEADLINE_ITEM.format(n=n, title=d.title, due=due_text(deadline), state=state,
                                                 wording=d.due.wording, citation=plan.cite(d.section),
                                                 recipient=d.recipient))

@@ -164,7 +164,8 @@ class Engine:
         parsed = [self.parse(part.text, world) for part in parts]
         named = list(dict.fromkeys(u for p in parsed for u in p.mentions))
         numbers = [n for p in parsed for n in p.numbers]
-        context = asker or (named[0] if len(named) == 1 else None)
+        # "Dạ em ở xã X. Xã em có bị kiểm tra không?": the one unit the message names is what it is about
+        context = named[0] if len(named) == 1 else asker
         m = self.knowledge.matching
         found: list[Answer] = []
         for part, p in zip(parts, parsed):

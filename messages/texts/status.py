@@ -25,10 +25,11 @@ STATUS_ALL_DONE = "Đơn vị đã nộp đủ các báo cáo phải nộp. Gử
 DEADLINES_HEADER = "HẠN NỘP BÁO CÁO — {unit}"
 DEADLINE_ITEM = (
     "{n}. {title}\n"
-    "   Hạn: {due} — {state}\n"
+    "   Hạn: {due}{state}\n"
     "   Kế hoạch ghi: “{wording}” ({citation})\n"
     "   Gửi đến: {recipient}"
 )
+DEADLINE_STATE = " — {state}"
 DEADLINE_SUBMITTED = "đã nộp (số {receipt}), {timeliness}"
 DEADLINE_UNSET = (
     "Hạn “chưa xác định” tính theo ngày kiểm tra của đơn vị: {announcer} sẽ thông báo thời gian kiểm tra "
