@@ -63,7 +63,7 @@ PLACEHOLDERS = frozenset({
     "s_inspection", "s_window", "s_announce", "s_coverage", "s_selection", "s_report", "s_team_report", "s_ratio",
     "s_signature", "s_recipients", "s_preamble", "s_coordinator_duties", "s_inspected_duties", "s_not_inspected_duties", "s_all_duties",
     # who is inspected, when
-    "coordinator", "coordinator_inspection", "announcer", "window", "window_start", "window_end", "inspected_list", "inspected_inline",
+    "coordinator", "coordinator_inspection", "announcer", "announce_notice", "window", "window_start", "window_end", "inspected_list", "inspected_inline",
     "n_inspected", "selection_rules", "levels_inline", "coverage",
     # duties and deliverables
     "ratio_pct", "coordinator_duties", "inspected_duties", "not_inspected_duties", "all_duties",
@@ -153,6 +153,9 @@ class Knowledge(_Model):
     other_years: list[str] = []  # "năm sau", "next year": about another plan than this one, refused outright
     topics: list[Topic] = []
     phrasings: dict[str, list[str]] = {}  # more ways to ask a topic of the pack (plan files)
+    # questions people really asked, each labelled with its topic (``examples.yaml``): matched like phrasings,
+    # but kept as typed (typos, abbreviations), so their words never teach the spelling corrector
+    examples: dict[str, list[str]] = {}
 
     @model_validator(mode="after")
     def _own_consistency(self) -> "Knowledge":
@@ -219,6 +222,7 @@ class Knowledge(_Model):
                     if section_ids is not None and key not in section_ids:
                         out.append(f"{where}.answers[{a}].text: {{quote[{key}]}}: mục '{key}' không có trong sections")
         out += [f"knowledge.phrasings.{topic}: chủ đề '{topic}' không có" for topic in self.phrasings if topic not in topics]
+        out += [f"knowledge.examples.{topic}: chủ đề '{topic}' không có" for topic in self.examples if topic not in topics]
         return out
 
     def topic(self, topic_id: str) -> Topic | None:

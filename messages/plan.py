@@ -227,6 +227,20 @@ class Coverage(_Model):
     targets: list[Target] = Field(min_length=1)
 
 
+class Offset(_Model):
+    """How long before the unit's inspection; 0 days: at the inspection itself (its start)."""
+
+    days: int = Field(ge=0)
+    working: bool = False  # working days: weekends and public holidays do not count
+
+
+class Notice(_Model):
+    """How early the announcer must give a unit its inspection date ("chậm nhất 10 ngày trước ngày kiểm tra")."""
+
+    wording: str  # the plan's words, quoted
+    before: Offset
+
+
 class Inspection(_Model):
     section: str  # where the lists are (II.2)
     selection: list[Selection] = Field(min_length=1)
@@ -234,6 +248,7 @@ class Inspection(_Model):
     window_section: str
     announced_by: Code  # who announces the exact dates (and chooses what the plan leaves open)
     announce_section: str
+    notice: Notice | None = None  # stated in the announce section
     coverage: Coverage | None = None
 
 
@@ -246,13 +261,6 @@ class Obligation(_Model):
     summary: str  # one line, used in lists
     text: str  # what the unit must do, in plain words
     ratio: float | None = Field(default=None, ge=0, le=1)  # e.g. self-inspect ≥ 30 % of subordinates
-
-
-class Offset(_Model):
-    """How long before the unit's inspection; 0 days: at the inspection itself (its start)."""
-
-    days: int = Field(ge=0)
-    working: bool = False  # working days: weekends and public holidays do not count
 
 
 class Due(_Model):

@@ -15,6 +15,7 @@ added here: staff confirm it first, and close misspellings of existing units are
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
@@ -59,8 +60,10 @@ class Resolution:
     missing_parent: Level | None = None  # a new place name that needs its parent to be placed
 
 
+@lru_cache(maxsize=8192)
 def expand(text: str) -> str:
-    """Folded text with administrative abbreviations spelled out and "UBND" dropped."""
+    """Folded text with administrative abbreviations spelled out and "UBND" dropped (cached: the question
+    reader expands every window of words that may start a unit's name)."""
     tokens = []
     folded = _UY_BAN.sub(" ubnd ", f" {fold(text.replace('&', ' va '))} ")
     for token in folded.split():
@@ -158,6 +161,7 @@ class Roster:
         keys = {expand(unit.name), unit.code.replace("-", " "), expand(unit.code.replace("-", " "))}
         keys |= {expand(a) for a in unit.aliases}
         keys |= {fold(a).replace(" ", "") for a in unit.aliases}
+        keys |= self._initials(unit.level, expand(unit.name))
         level = self._levels.get(unit.level)
         if level is not None and level.places:
             head = expand(unit.name.split(",")[0])
@@ -165,6 +169,27 @@ class Roster:
             if bare := self._bare(unit.level, head):
                 keys.add(bare)
         return {k for k in keys if k}
+
+    def _initials(self, level: str, name_key: str) -> set[str]:
+        """``so cong thuong`` → ``so ct``; ``so van hoa the thao va du lich`` → ``so vhttdl``, ``so vhtt va dl``,
+        ``so vhtt dl``: the kind word and the initials of the name, as people abbreviate it ("Sở CT",
+        "huyện HĐ", "Sở TN&MT"). A key two units share names neither (``lookup`` wants one unit)."""
+        words = re.sub(r"[^\w ]", " ", name_key).split()
+        for kind in self._kinds.get(level, ()):
+            head = kind.split()
+            if words[:len(head)] != head or len(words) - len(head) < 2:
+                continue
+            groups, group = [], ""
+            for w in words[len(head):]:
+                if w == "va":
+                    groups.append(group)
+                    group = ""
+                else:
+                    group += w[0]
+            groups.append(group)
+            groups = [g for g in groups if g]
+            return {f"{kind} {''.join(groups)}", f"{kind} {' va '.join(groups)}", f"{kind} {' '.join(groups)}"}
+        return set()
 
     def _bare(self, level: str, name_key: str) -> str | None:
         """``huyen an bien`` → ``an bien`` (people often name a place by its name alone)."""

@@ -91,7 +91,9 @@ class Engine:
                 continue
             phrasings = [p.format_map(values) for p in t.phrasings if _fields(p) <= values.keys()]
             topics.append(t.model_copy(update={"phrasings": list(dict.fromkeys(phrasings))}))
-        return k.model_copy(update={"concepts": [c for c in concepts if c.forms], "topics": topics})
+        kept = {t.id for t in topics}
+        examples = {t: texts for t, texts in k.examples.items() if t in kept}
+        return k.model_copy(update={"concepts": [c for c in concepts if c.forms], "topics": topics, "examples": examples})
 
     def _build(self) -> None:
         k = self.knowledge
@@ -107,6 +109,7 @@ class Engine:
         plan_mentions = UnitMentions(self._plan_roster)
         entries = [TopicEntry(t.id, t.kind, [frozenset(g) for g in t.requires], frozenset(t.avoid)) for t in k.topics]
         phrasings = [(t.id, self.parser.parse(p, plan_mentions), False) for t in k.topics for p in t.phrasings]
+        phrasings += [(t, self.parser.parse(text, plan_mentions), False) for t, texts in k.examples.items() for text in texts]
         phrasings += [(topic, self.parser.parse(text, plan_mentions), True) for topic, text in self.learned]
         self._weights = {c.id: c.weight for c in k.concepts}
         self._about_other = {t.id for t in k.topics if any(OOS in g for g in t.requires)}
@@ -147,14 +150,16 @@ class Engine:
         bao nhiêu %?") gets both answers, each from its own part, when each part is sure of its topic;
         one that sets the scene first ("Dạ em ở xã X. Khi đoàn xuống thì …?") is answered on its question."""
         parts = clauses(text)
-        whole = self._answer_one(text, asker, world)
         if len(parts) < 2:
-            return whole
+            return self._answer_one(text, asker, world)
         found = self._parts(parts, asker, world)
         if len(found) > 1:
             return self._joined(found)
         scene_set = not all(c.asks for c in parts)
-        if found and (whole.reason != "answered" or whole.kind == "small_talk" or scene_set):
+        if found and scene_set:
+            return found[0]
+        whole = self._answer_one(text, asker, world)  # read whole only when the parts did not settle it
+        if found and (whole.reason != "answered" or whole.kind == "small_talk"):
             return found[0]
         return whole
 

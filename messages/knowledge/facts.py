@@ -16,7 +16,7 @@ import re
 from datetime import datetime
 from typing import Any, Iterable, Protocol
 
-from messages.deadlines import Deadline, calendar_days, deadline
+from messages.deadlines import Deadline, calendar_days, deadline, work_calendar
 from messages.plan import Deliverable, Obligation, Plan, Selection, official_date
 from messages.texts import questions as texts
 from messages.units import Roster, UnitRecord
@@ -385,6 +385,8 @@ class Facts(dict):
             return countdown(calendar_days(at, now), now, fmt_datetime(at), texts.COUNTDOWN_INSPECTION)
         if key == "team_report_deadline":
             return self._team_deadline()
+        if key == "announce_notice":
+            return self._notice()
         if key == "unit_deadlines":
             lines = []
             for d in (self.world.deadlines(unit) if self.world else []):
@@ -397,6 +399,18 @@ class Facts(dict):
                     lines.append(texts.DEADLINE_SCHEDULED.format(title=title, date=_when(d.at), wording=wording))
             return "\n".join(lines)
         raise KeyError(key)
+
+    def _notice(self) -> str:
+        """How early the announcer must give the date (the plan's words), and for a scheduled unit the day
+        that falls on; "" when the plan does not say."""
+        notice, at = self.pf.plan.inspection.notice, self._inspection_at()
+        if notice is None:
+            return ""
+        wording = quoted(notice.wording)
+        if at is None:
+            return texts.ANNOUNCE_NOTICE.format(wording=wording)
+        day = work_calendar(self.pf.plan).before(at.date(), notice.before.days, notice.before.working)
+        return texts.ANNOUNCE_NOTICE_DATE.format(wording=wording, date=fmt_date(day))
 
     def _team_deadline(self) -> str:
         """The unit's own deadline for the report owed to the inspection team, counted down when the
@@ -435,7 +449,7 @@ def countdown(days: int, now: datetime, when: str, templates: tuple[str, str, st
 # placeholders computed on use (about the unit concerned, the question, or today)
 LAZY = frozenset({"unit", "unit_level", "unit_parent", "unit_rule", "s_unit_selection", "unit_duties",
                   "child_rule", "s_child_selection",
-                  "unit_deadlines", "inspection_date", "inspection_countdown", "team_report_deadline",
+                  "unit_deadlines", "inspection_date", "inspection_countdown", "team_report_deadline", "announce_notice",
                   "n_given", "n_exact", "n_required", "ratio_used", "s_ratio_used", "report_countdown", "passage"})
 
 __all__ = ["PlanFacts", "Facts", "World", "LAZY", "at_least"]

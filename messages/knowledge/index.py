@@ -13,7 +13,9 @@ little and an unknown word dilutes the match. A topic's score blends
 and is lowered when the question lacks a concept the topic ``requires``, has one it
 ``avoid``s, or has no concept about the plan at all (small talk excepted; small talk is in
 turn lowered when the message also asks about the plan). Everything is precomputed; a question
-costs one pass over the phrasings that share a feature with it.
+costs one array pass over the phrasings that share a feature with it (numpy: with the labelled
+examples there are well over a thousand phrasings, and a Python loop over them cost more than the 2 ms
+a question may take).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from messages.knowledge.parse import FIGURE, NUMBER, OOS, SUBJECT, YESNO, Parsed
 
@@ -63,7 +66,7 @@ class Scored:
     nn: float
     cover: float
     fuzzy: float
-    phrasing: str
+    phrasing: str  # the phrasing of the topic it resembled most (fuzzy), for logs
     taught: bool = False  # near-verbatim a phrasing staff attached: their decision stands
 
 
@@ -84,15 +87,47 @@ class TopicIndex:
         self.idf = {f: math.log((n + 1) / (d + 0.5)) for f, d in df.items()}
         self.unknown_idf = math.log((n + 1) / 0.5)
         self.phrasings: list[Phrasing] = []
-        for topic_id, parsed, learned in phrasings:
+        # grouped by topic, so that a topic's best phrasing is one reduce over its slice
+        order = {t: i for i, t in enumerate(self.topics)}
+        for topic_id, parsed, learned in sorted(phrasings, key=lambda p: order[p[0]]):
             vec = self.vector(parsed.features())
             self.phrasings.append(Phrasing(topic_id, parsed.text, parsed.content, vec, _norm(vec), learned))
-        self.by_feature: dict[str, list[int]] = {}
+        postings: dict[str, tuple[list[int], list[float]]] = {}
         for i, p in enumerate(self.phrasings):
-            for f in p.vector:
-                self.by_feature.setdefault(f, []).append(i)
+            for f, w in p.vector.items():
+                ids, ws = postings.setdefault(f, ([], []))
+                ids.append(i)
+                ws.append(w)
+        self.postings = {f: (np.array(ids, dtype=np.intp), np.array(ws)) for f, (ids, ws) in postings.items()}
+        self.inv_norms = np.array([1.0 / p.norm if p.norm else 0.0 for p in self.phrasings])
+        self.group_topics = [t for t in self.topics if any(p.topic == t for p in self.phrasings)]
+        self.group_starts = np.array([next(i for i, p in enumerate(self.phrasings) if p.topic == t)
+                                      for t in self.group_topics], dtype=np.intp)
         self.contents = [p.content for p in self.phrasings]
         self.learned_ids = [i for i, p in enumerate(self.phrasings) if p.learned]
+        self._topic_arrays()
+
+    def _topic_arrays(self) -> None:
+        """Per topic, as arrays: the features it uses, its requirement groups, what it avoids, its kind."""
+        self.topic_ids = list(self.topics)
+        self._slot = {t: i for i, t in enumerate(self.topic_ids)}
+        self.group_slots = np.array([self._slot[t] for t in self.group_topics], dtype=np.intp)
+        by_feature: dict[str, list[int]] = {}
+        for t in self.topics.values():
+            for f in t.features:
+                by_feature.setdefault(f, []).append(self._slot[t.id])
+        self.feature_topics = {f: np.array(ids, dtype=np.intp) for f, ids in by_feature.items()}
+        groups = [(self._slot[t.id], g) for t in self.topics.values() for g in t.requires]
+        self.group_owner = np.array([owner for owner, _ in groups], dtype=np.intp)
+        self.concept_groups: dict[str, list[int]] = {}
+        for k, (_, g) in enumerate(groups):
+            for c in g:
+                self.concept_groups.setdefault(c, []).append(k)
+        self.concept_avoiders: dict[str, list[int]] = {}
+        for t in self.topics.values():
+            for c in t.avoid:
+                self.concept_avoiders.setdefault(c, []).append(self._slot[t.id])
+        self.small_talk = np.array([t.kind == "small_talk" for t in self.topics.values()])
 
     def weight(self, feature: str) -> float:
         if feature.startswith("w:"):
@@ -114,49 +149,67 @@ class TopicIndex:
         qnorm = _norm(q)
         if qnorm == 0:
             return []
-        dots: dict[int, float] = {}
+        dots = np.zeros(len(self.phrasings))
         for f, wq in q.items():
-            for i in self.by_feature.get(f, ()):
-                dots[i] = dots.get(i, 0.0) + wq * self.phrasings[i].vector[f]
-        best_nn: dict[str, tuple[float, int]] = {}
-        for i, dot in dots.items():
-            p = self.phrasings[i]
-            cos = dot / (qnorm * p.norm)
-            if cos > best_nn.get(p.topic, (0.0, -1))[0]:
-                best_nn[p.topic] = (cos, i)
+            post = self.postings.get(f)
+            if post is not None:
+                dots[post[0]] += wq * post[1]
+        cos = dots * self.inv_norms / qnorm
+        n_topics = len(self.topic_ids)
+        nn = np.zeros(n_topics)
+        if len(self.group_starts):
+            nn[self.group_slots] = np.maximum.reduceat(cos, self.group_starts)
         # fuzzy: only the phrasings closest by features (and every learned one: staff's words may be unusual)
-        shortlist = sorted(dots, key=dots.__getitem__, reverse=True)[:FUZZY_SHORTLIST]
-        shortlist += [i for i in self.learned_ids if i not in dots]
-        fuzzy: dict[str, tuple[float, int]] = {}
-        content = parsed.content
-        for i in shortlist:
-            other = self.contents[i]
-            score = (fuzz.token_set_ratio(content, other) + fuzz.token_sort_ratio(content, other)) / 200.0
-            topic = self.phrasings[i].topic
-            if score > fuzzy.get(topic, (0.0, -1))[0]:
-                fuzzy[topic] = (score, i)
-        q2 = sum(w * w for w in q.values())
+        shared = np.flatnonzero(dots)
+        if len(shared) > FUZZY_SHORTLIST:
+            shared = shared[np.argpartition(dots[shared], -FUZZY_SHORTLIST)[-FUZZY_SHORTLIST:]]
+        shortlist = [int(i) for i in shared] + [i for i in self.learned_ids if not dots[i]]
+        fz = [0.0] * n_topics
+        fz_at = [-1] * n_topics
+        if shortlist:
+            others = [self.contents[i] for i in shortlist]
+            content = [parsed.content]
+            similar = (process.cdist(content, others, scorer=fuzz.token_set_ratio)[0]
+                       + process.cdist(content, others, scorer=fuzz.token_sort_ratio)[0]) / 200.0
+            for i, value in zip(shortlist, similar.tolist()):
+                t = self._slot[self.phrasings[i].topic]
+                if value > fz[t]:
+                    fz[t], fz_at[t] = value, i
+        cover = np.zeros(n_topics)
+        for f, w in q.items():
+            owners = self.feature_topics.get(f)
+            if owners is not None:
+                cover[owners] += w * w
+        cover /= sum(w * w for w in q.values())
+        raw = W_NN * nn + W_COVER * cover + W_FUZZY * np.array(fz)
+        score = (raw * self._penalties(parsed, has_anchor)).tolist()
+        raw, nn, cover = raw.tolist(), nn.tolist(), cover.tolist()
         out: list[Scored] = []
-        for topic_id in set(best_nn) | set(fuzzy):
-            topic = self.topics[topic_id]
-            nn, nn_i = best_nn.get(topic_id, (0.0, -1))
-            fz, fz_i = fuzzy.get(topic_id, (0.0, -1))
-            cover = sum(w * w for f, w in q.items() if f in topic.features) / q2
-            score = W_NN * nn + W_COVER * cover + W_FUZZY * fz
-            taught = fz >= TAUGHT_MATCH and self.phrasings[fz_i].learned
-            if not taught:
-                if any(not (group & parsed.concepts.keys()) for group in topic.requires):
-                    score *= UNMET_REQUIREMENT
-                if topic.avoid & parsed.concepts.keys():
-                    score *= AVOIDED
-                if topic.kind != "small_talk" and not has_anchor:
-                    score *= NO_ANCHOR
-                elif topic.kind == "small_talk" and has_anchor:
-                    score *= SMALL_TALK_WITH_QUESTION  # "chào ad, hạn nộp là khi nào": answer the question
-            i = nn_i if nn_i >= 0 else fz_i
-            out.append(Scored(topic_id, score, nn, cover, fz, self.phrasings[i].text, taught))
+        for t in range(n_topics):
+            if nn[t] <= 0 and fz[t] <= 0:
+                continue
+            near = self.phrasings[fz_at[t]] if fz_at[t] >= 0 else None
+            taught = near is not None and fz[t] >= TAUGHT_MATCH and near.learned
+            out.append(Scored(self.topic_ids[t], raw[t] if taught else score[t], nn[t], cover[t], fz[t],
+                              near.text if near else "", taught))
         out.sort(key=lambda s: -s.score)
         return out
+
+    def _penalties(self, parsed: Parsed, has_anchor: bool) -> np.ndarray:
+        """Each topic's factor: a required concept missing, an avoided one present, no word about the plan."""
+        met = np.zeros(len(self.group_owner), dtype=bool)
+        avoided = np.zeros(len(self.topic_ids), dtype=bool)
+        for c in parsed.concepts:
+            if c in self.concept_groups:
+                met[self.concept_groups[c]] = True
+            if c in self.concept_avoiders:
+                avoided[self.concept_avoiders[c]] = True
+        unmet = np.zeros(len(self.topic_ids), dtype=bool)
+        unmet[self.group_owner[~met]] = True
+        factor = np.where(unmet, UNMET_REQUIREMENT, 1.0) * np.where(avoided, AVOIDED, 1.0)
+        if has_anchor:  # "chào ad, hạn nộp là khi nào": answer the question, not the greeting
+            return factor * np.where(self.small_talk, SMALL_TALK_WITH_QUESTION, 1.0)
+        return factor * np.where(self.small_talk, 1.0, NO_ANCHOR)
 
 
 def _norm(vec: dict[str, float]) -> float:

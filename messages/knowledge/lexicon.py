@@ -143,6 +143,7 @@ the a an is are was were be been do does did to of for in on at by with about fr
 what which who whom when where why how my our we i you your me us it this that these those
 please tell can could would should will shall must have has had there their they them
 take place get go come make happen happens start begin know want like give any some all also just
+being doing going having during still yet than then only very much many more most such same other each every both
 """.split())
 
 # Words that end or are not a place's own name: "xã nào của huyện An Biên" names no commune.

@@ -14,6 +14,7 @@ from pathlib import Path
 from messages.knowledge_schema import Concept, Knowledge, Pack, Topic
 
 PACK = "pack.yaml"
+EXAMPLES = "examples.yaml"  # questions people asked, labelled with their topic (bench/label_examples.py)
 
 
 def pack_path() -> Path:
@@ -23,7 +24,18 @@ def pack_path() -> Path:
 @lru_cache(maxsize=1)
 def load_pack() -> Knowledge:
     path = pack_path()
-    return parse_pack(path.read_text(encoding="utf-8"), str(path))
+    pack = parse_pack(path.read_text(encoding="utf-8"), str(path))
+    examples = path.with_name(EXAMPLES)
+    if not examples.exists():
+        return pack
+    from messages.plan_loader import PlanError, parse_model
+
+    labelled = parse_model(examples.read_text(encoding="utf-8"), str(examples), Knowledge, root=("knowledge",))
+    missing = [f"knowledge.examples.{t}: chủ đề '{t}' không có trong {PACK}" for t in labelled.examples
+               if pack.topic(t) is None]
+    if missing:
+        raise PlanError(str(examples), missing)
+    return pack.model_copy(update={"examples": labelled.examples})
 
 
 def parse_pack(text: str, source: str) -> Knowledge:
@@ -47,8 +59,10 @@ def merged(pack: Knowledge, extra: Knowledge) -> Knowledge:
         if topic_id in topics:
             topics[topic_id] = topics[topic_id].model_copy(update={"phrasings": [*topics[topic_id].phrasings, *more]})
     matching = extra.matching if "matching" in extra.model_fields_set else pack.matching
+    examples = {t: [*pack.examples.get(t, []), *extra.examples.get(t, [])] for t in {**pack.examples, **extra.examples}}
     return Knowledge.model_construct(
         matching=matching, concepts=list(concepts.values()), topics=list(topics.values()), phrasings={},
+        examples=examples,
         out_of_scope=[*pack.out_of_scope, *extra.out_of_scope], other_years=[*pack.other_years, *extra.other_years])
 
 

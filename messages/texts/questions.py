@@ -35,6 +35,9 @@ UNKNOWN_PARENT = "đơn vị cấp trên"
 COORDINATOR_LISTED = "cũng thuộc đối tượng kiểm tra trực tiếp ({section})"
 COORDINATOR_NOT_LISTED = "không thuộc đối tượng kiểm tra trực tiếp ({section})"
 INSPECTION_NOT_SET = "chưa có"
+# how early the announcer gives the date, when the plan says so: after "… thông báo"
+ANNOUNCE_NOTICE = " {wording}"
+ANNOUNCE_NOTICE_DATE = " {wording}, tức chậm nhất ngày {date}"
 QUOTED = "“{text}”"  # the plan's own words (its dates stay as the plan writes them)
 # how many days are left, counted on the business clock: (ahead, on the day, past); {when} is a date
 COUNTDOWN_DEADLINE = (
