@@ -1,8 +1,8 @@
 """Blind evaluation: questions written from the plans' texts only, judged by the facts an answer holds.
 
 The sets in ``tests/data/blind/`` were written by helpers given only a plan's text and its list of
-units, never the bot's knowledge (``tests/data/blind/README.md``). Sets 1–3 are for tuning (set 1's
-held-out part was measured three times before it joined them); the held-out set is run once, at the end.
+units, never the bot's knowledge (``tests/data/blind/README.md``). Sets 1–5 are for tuning (each held-out
+set joined them once measured); the held-out set (set 6) is run once, at the end.
 
 A question is right when:
 - answerable (``covered: true``): the bot answers (``matched``) and the answer holds every
@@ -51,7 +51,8 @@ class BlindCase:
 
 
 def load(plan_year: int, part: str) -> list[BlindCase]:
-    """``part``: "dev" (every set used for tuning: sets 1–3) or "holdout" (set 4, run once at the end)."""
+    """``part``: "dev" (every set used for tuning: ``questions_YYYY_set*.yaml``), "holdout" (the held-out set,
+    run once at the end), or one set's name ("set5")."""
     files = sorted(p.name for p in BLIND.glob(f"questions_{plan_year}_set*.yaml")) if part == "dev" \
         else [f"questions_{plan_year}_{part}.yaml"]
     items = [item for name in files for item in yaml.safe_load((BLIND / name).read_text(encoding="utf-8"))]
@@ -77,7 +78,7 @@ def holds(answer: str, facts: list[str]) -> bool:
     for fact in facts:
         want = _norm(fact)
         if want.isdigit():
-            if not re.search(rf"(?<![\d/.,]){want}(?![\d/.,%])", text):
+            if not re.search(rf"(?<![\d/.,]){want}(?![\d.,%]|/\d)", text):  # "32" in "32/KH-UBND", not "3" in "3/9"
                 return False
         elif want not in text:
             return False

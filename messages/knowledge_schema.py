@@ -229,6 +229,12 @@ class Knowledge(_Model):
         return next((t for t in self.topics if t.id == topic_id), None)
 
 
+class Examples(_Model):
+    """``examples.yaml``: questions people asked, labelled with the pack topic that answers them."""
+
+    examples: dict[str, list[str]] = {}
+
+
 class Pack(Knowledge):
     """The shared pack: knowledge that also checks its own cross-references (it knows no plan's sections)."""
 

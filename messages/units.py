@@ -205,10 +205,13 @@ class Roster:
             return Resolution()
         if hit := self._by_code.get(query.lower()):
             return Resolution(unit=hit)
+        key = expand(query)
+        codes = self._keys.get(key, [])
+        if len(codes) == 1:  # one unit's name, alias or initials ("huyện HĐ"), before reading a new place name
+            return Resolution(unit=self._by_code[codes[0]])
         proposal = self._from_place_name(query)
         if proposal is not None:
             return proposal
-        key = expand(query)
         for candidate in (key, key.replace(" ", "")):
             codes = self._keys.get(candidate)
             if codes:

@@ -19,11 +19,21 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+_NO_MARKS: dict[int, None] | None = None  # every combining mark of the BMP → removed (built on first use)
+
+
 def strip_marks(text: str) -> str:
     """Drop tone and vowel marks; ``đ``/``Đ`` become ``d``/``D`` (they do not decompose)."""
+    global _NO_MARKS
+    if text.isascii():  # typed without diacritics: nothing to drop (the question reader's usual case)
+        return text
     text = text.replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if max(decomposed) > "\uffff":
+        return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if _NO_MARKS is None:
+        _NO_MARKS = {c: None for c in range(0x10000) if unicodedata.combining(chr(c))}
+    return decomposed.translate(_NO_MARKS)
 
 
 def fold(text: str) -> str:

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 _BREAKS = re.compile(r"(?<=[?!;])\s*|(?<=[^\W\d_]{3}[.…])\s+(?=[^\W\d_])")
 _TURNS = re.compile(r",\s*(?=(?:còn|vậy|thế thì|ngoài ra|thêm nữa|với lại|và nếu|và cho hỏi|cho hỏi thêm"
+                    r"|con|vay|the thi|ngoai ra|them nua|voi lai|va neu|va cho hoi|cho hoi them"  # typed without marks
                     r"|and (?:what|when|where|who|how|which|by when))(?!\w))", re.I)
-_PREMISE_ENDS = re.compile(r"^(?:vậy|thế thì)\s", re.I)  # "…, vậy …": what came before is the premise
+_PREMISE_ENDS = re.compile(r"^(?:vậy|thế thì|vay|the thi)\s", re.I)  # "…, vậy …": what came before is the premise
 
 
 @dataclass(frozen=True)

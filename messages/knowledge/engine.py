@@ -8,6 +8,7 @@ filled from the plan's facts, or a sentence of the plan quoted verbatim, always 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from string import Formatter
@@ -62,6 +63,29 @@ class Answer:
                 "source": self.source, "suggestions": list(self.suggestions)}
 
 
+class _Parsed:
+    """What parsing a plan's knowledge gives: the reader of questions and every phrasing and example, read."""
+
+    def __init__(self, plan: Plan, k: Knowledge, roster: Roster, facts: PlanFacts):
+        vocabulary = [f for c in k.concepts for f in c.forms] + list(k.out_of_scope) + list(k.other_years)
+        vocabulary += [p for t in k.topics for p in t.phrasings]
+        vocabulary += [u.name for u in plan.units] + [a for u in plan.units for a in u.aliases]
+        vocabulary += [s.text for s in plan.sections]
+        self.normalizer = Normalizer.build(vocabulary)
+        self.matcher = ConceptMatcher(self.normalizer, {c.id: c.forms for c in k.concepts}, k.out_of_scope,
+                                      k.other_years)
+        self.parser = Parser(self.normalizer, self.matcher, plan.document.year, plan.coordinator,
+                             COORDINATOR_CONCEPT, facts.figures())
+        self.mentions = UnitMentions(roster)
+        self.phrasings = [(t.id, self.parser.parse(p, self.mentions), False) for t in k.topics for p in t.phrasings]
+        self.phrasings += [(t, self.parser.parse(text, self.mentions), False)
+                           for t, texts in k.examples.items() for text in texts]
+        self.passages = Passages(plan, self.normalizer, self.matcher)
+
+
+_PARSED: dict[str, _Parsed] = {}  # (plan, knowledge) digest → its parse
+
+
 class Engine:
     def __init__(self, plan: Plan, learned: Iterable[tuple[str, str]] = ()):
         self.plan = plan
@@ -96,35 +120,40 @@ class Engine:
         return k.model_copy(update={"concepts": [c for c in concepts if c.forms], "topics": topics, "examples": examples})
 
     def _build(self) -> None:
+        """Parse the knowledge (the costly part: every phrasing and labelled example) once per plan and
+        knowledge, shared by every engine built over them (a restart, tests), then index it with what staff
+        taught. Taught phrasings, like examples, are typed text: they never teach the spelling corrector, so
+        teaching one re-indexes without re-parsing the rest."""
         k = self.knowledge
-        vocabulary = [f for c in k.concepts for f in c.forms] + list(k.out_of_scope) + list(k.other_years)
-        vocabulary += [p for t in k.topics for p in t.phrasings] + [text for _, text in self.learned]
-        vocabulary += [u.name for u in self.plan.units] + [a for u in self.plan.units for a in u.aliases]
-        vocabulary += [s.text for s in self.plan.sections]
-        self.normalizer = Normalizer.build(vocabulary)
-        self.matcher = ConceptMatcher(self.normalizer, {c.id: c.forms for c in k.concepts}, k.out_of_scope,
-                                      k.other_years)
-        self.parser = Parser(self.normalizer, self.matcher, self.plan.document.year, self.plan.coordinator,
-                             COORDINATOR_CONCEPT, self.facts.figures())
-        plan_mentions = UnitMentions(self._plan_roster)
-        entries = [TopicEntry(t.id, t.kind, [frozenset(g) for g in t.requires], frozenset(t.avoid)) for t in k.topics]
-        phrasings = [(t.id, self.parser.parse(p, plan_mentions), False) for t in k.topics for p in t.phrasings]
-        phrasings += [(t, self.parser.parse(text, plan_mentions), False) for t, texts in k.examples.items() for text in texts]
-        phrasings += [(topic, self.parser.parse(text, plan_mentions), True) for topic, text in self.learned]
+        key = hashlib.sha256(self.plan.model_dump_json().encode() + k.model_dump_json().encode()).hexdigest()
+        parsed = _PARSED.get(key)
+        if parsed is None:
+            parsed = _Parsed(self.plan, k, self._plan_roster, self.facts)
+            if len(_PARSED) >= 8:
+                _PARSED.pop(next(iter(_PARSED)))
+            _PARSED[key] = parsed
+        self._parsed = parsed
+        self.normalizer, self.matcher, self.parser = parsed.normalizer, parsed.matcher, parsed.parser
+        self.passages = parsed.passages
         self._weights = {c.id: c.weight for c in k.concepts}
         self._about_other = {t.id for t in k.topics if any(OOS in g for g in t.requires)}
+        self._index()
+
+    def _index(self) -> None:
+        k = self.knowledge
+        entries = [TopicEntry(t.id, t.kind, [frozenset(g) for g in t.requires], frozenset(t.avoid)) for t in k.topics]
+        learned = [(topic, self.parser.parse(text, self._parsed.mentions), True) for topic, text in self.learned]
         talk = {c for t in k.topics if t.kind == "small_talk" for g in t.requires for c in g}
         asked = {c for t in k.topics if t.kind != "small_talk" for g in t.requires for c in g}
-        self.index = TopicIndex(entries, phrasings, self._weights,
+        self.index = TopicIndex(entries, [*self._parsed.phrasings, *learned], self._weights,
                                 {c.id for c in k.concepts if c.anchor}, frozenset(talk - asked))
-        self.passages = Passages(self.plan, self.normalizer, self.matcher)
 
     def learn(self, topic_id: str, text: str) -> bool:
         """Take a staff-approved phrasing into the index now (the store keeps it for restarts)."""
         if topic_id not in self.topics or (topic_id, text) in self.learned:
             return False
         self.learned.append((topic_id, text))
-        self._build()
+        self._index()
         return True
 
     def _mentions(self, world: World | None) -> UnitMentions:

@@ -59,7 +59,7 @@ class TopicEntry:
     features: set[str] = field(default_factory=set)
 
 
-@dataclass
+@dataclass(slots=True)
 class Scored:
     topic: str
     score: float
@@ -163,7 +163,8 @@ class TopicIndex:
         shared = np.flatnonzero(dots)
         if len(shared) > FUZZY_SHORTLIST:
             shared = shared[np.argpartition(dots[shared], -FUZZY_SHORTLIST)[-FUZZY_SHORTLIST:]]
-        shortlist = [int(i) for i in shared] + [i for i in self.learned_ids if not dots[i]]
+        top = {int(i) for i in shared}
+        shortlist = [*top, *(i for i in self.learned_ids if i not in top)]
         fz = [0.0] * n_topics
         fz_at = [-1] * n_topics
         if shortlist:

@@ -143,7 +143,8 @@ the a an is are was were be been do does did to of for in on at by with about fr
 what which who whom when where why how my our we i you your me us it this that these those
 please tell can could would should will shall must have has had there their they them
 take place get go come make happen happens start begin know want like give any some all also just
-being doing going having during still yet than then only very much many more most such same other each every both
+being doing going having during still yet than then only very much many more most such same other each every both its
+here there reach reached help well far near into onto upon within without across again against between through
 """.split())
 
 # Words that end or are not a place's own name: "xã nào của huyện An Biên" names no commune.
@@ -155,7 +156,59 @@ PROTECTED = frozenset("""
 tax taxes gas fix box max six mix sex fax sos ads yes bus plus his has was does is its this
 lets gets puts sets says pays days ways keys news reports documents units plans dates times
 hours years months weeks teams members needs steps goals results rules laws forms templates
+and or but not trade industry health finance justice construction agriculture environment science technology culture
+sports tourism foreign affairs ethnic religion religions education training home planning investment natural
+resources labour labor invalids social transport information communications inspectorate department
 """.split())
+
+# Departments named in English → their Vietnamese names, as the roster reads them (the same in every
+# province: the government's standard English names of the provincial departments).
+ENGLISH_UNITS: dict[tuple[str, ...], tuple[str, ...]] = {
+    tuple(en.split()): tuple(vi.split()) for en, vi in (
+        ("department of industry and trade", "so cong thuong"),
+        ("department of finance", "so tai chinh"),
+        ("department of health", "so y te"),
+        ("department of education and training", "so giao duc va dao tao"),
+        ("department of home affairs", "so noi vu"),
+        ("department of justice", "so tu phap"),
+        ("department of construction", "so xay dung"),
+        ("department of agriculture and environment", "so nong nghiep va moi truong"),
+        ("department of agriculture and rural development", "so nong nghiep va phat trien nong thon"),
+        ("department of science and technology", "so khoa hoc va cong nghe"),
+        ("department of culture sports and tourism", "so van hoa the thao va du lich"),
+        ("department of culture and sports", "so van hoa va the thao"),
+        ("department of tourism", "so du lich"),
+        ("department of foreign affairs", "so ngoai vu"),
+        ("department of ethnic minorities and religion", "so dan toc va ton giao"),
+        ("department of ethnic minorities and religions", "so dan toc va ton giao"),
+        ("department of planning and investment", "so ke hoach va dau tu"),
+        ("department of natural resources and environment", "so tai nguyen va moi truong"),
+        ("department of labour invalids and social affairs", "so lao dong thuong binh va xa hoi"),
+        ("department of labor invalids and social affairs", "so lao dong thuong binh va xa hoi"),
+        ("department of transport", "so giao thong van tai"),
+        ("department of information and communications", "so thong tin va truyen thong"),
+        ("provincial inspectorate", "thanh tra tinh"),
+    )
+}
+
+
+def english_units(tokens: list[str]) -> list[str]:
+    """"department of finance" → "so tai chinh" (folded tokens), longest name first."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for en, vi in _ENGLISH_BY_LENGTH:
+            if tuple(tokens[i:i + len(en)]) == en:
+                out.extend(vi)
+                i += len(en)
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+_ENGLISH_BY_LENGTH = sorted(ENGLISH_UNITS.items(), key=lambda kv: -len(kv[0]))
 
 # Vietnamese number words for "we have mười lăm units".
 NUMBER_WORDS = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Iterable
 
 from rapidfuzz import process
@@ -32,6 +33,7 @@ _RUN3 = re.compile(r"(.)\1{2,}")
 _SPLIT = re.compile(r"[^0-9a-z%]+")
 
 
+@lru_cache(maxsize=16384)
 def is_syllable(token: str) -> bool:
     """A possible folded Vietnamese syllable (also true of many short English words)."""
     return bool(_SYLLABLE.match(token))

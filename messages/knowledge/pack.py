@@ -11,7 +11,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from messages.knowledge_schema import Concept, Knowledge, Pack, Topic
+from messages.knowledge_schema import Concept, Examples, Knowledge, Pack, Topic
 
 PACK = "pack.yaml"
 EXAMPLES = "examples.yaml"  # questions people asked, labelled with their topic (bench/label_examples.py)
@@ -28,13 +28,19 @@ def load_pack() -> Knowledge:
     examples = path.with_name(EXAMPLES)
     if not examples.exists():
         return pack
+    return with_examples(pack, examples.read_text(encoding="utf-8"), str(examples))
+
+
+def with_examples(pack: Knowledge, text: str, source: str) -> Knowledge:
+    """The pack with the labelled questions of ``text`` (an ``examples:`` mapping of topic → questions), or
+    ``PlanError`` naming each problem: a malformed file, or a topic the pack does not have."""
     from messages.plan_loader import PlanError, parse_model
 
-    labelled = parse_model(examples.read_text(encoding="utf-8"), str(examples), Knowledge, root=("knowledge",))
+    labelled = parse_model(text, source, Examples, root=("knowledge",))
     missing = [f"knowledge.examples.{t}: chủ đề '{t}' không có trong {PACK}" for t in labelled.examples
                if pack.topic(t) is None]
     if missing:
-        raise PlanError(str(examples), missing)
+        raise PlanError(source, missing)
     return pack.model_copy(update={"examples": labelled.examples})
 
 

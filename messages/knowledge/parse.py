@@ -135,6 +135,7 @@ class UnitMentions:
             if len(words) >= 2 and len(codes) == 1:
                 self._near.setdefault((words[0], len(words)), []).append((key, codes[0]))
         self._cache: dict[str, str | None] = {}
+        self._near_cache: dict[str, tuple[float, str] | None] = {}
         self._places: dict[str, UnitRecord | None] = {}  # "xã Bình Sơn, huyện Hòn Đất" as typed → the place
         self._child_level = roster.child_place_kinds()
         self._parent_level = {lv.id: lv.parent for lv in roster.levels}
@@ -226,20 +227,32 @@ class UnitMentions:
         """A misspelt name after an anchor word ("so tai chin", "huyen an bienn")."""
         best: tuple[float, str, int] | None = None
         for size in range(2, min(7, len(tokens) - i) + 1):
-            window = expand_name(" ".join(tokens[i:i + size]))
-            words = window.split()
-            if len(words) < 2:
-                continue
+            hit = self._near_name(expand_name(" ".join(tokens[i:i + size])))
+            if hit is not None and (best is None or hit[0] > best[0]):
+                best = (hit[0], hit[1], size)
+        if best is None:
+            return None
+        unit = self.roster.get(best[1])
+        return (unit, best[2]) if unit is not None else None
+
+    def _near_name(self, window: str) -> tuple[float, str] | None:
+        """The unit key ``window`` misspells (score, code), remembered: "ban hanh", "van ban"… recur in
+        every other question."""
+        if window in self._near_cache:
+            return self._near_cache[window]
+        best = None
+        words = window.split()
+        if len(words) >= 2:
             for key, code in self._near.get((words[0], len(words)), ()):
                 if abs(len(key) - len(window)) > 2:
                     continue
                 score = fuzz.ratio(window, key)
                 if score >= self.FUZZY_MIN and (best is None or score > best[0]):
-                    best = (score, code, size)
-        if best is None:
-            return None
-        unit = self.roster.get(best[1])
-        return (unit, best[2]) if unit is not None else None
+                    best = (score, code)
+        if len(self._near_cache) >= self.CACHE:
+            self._near_cache.clear()
+        self._near_cache[window] = best
+        return best
 
 
 def _as_typed(text: str, words: list[str]) -> str:
@@ -319,6 +332,8 @@ class Parser:
 
     def parse(self, text: str, mentions: UnitMentions | None) -> Parsed:
         raw = self.normalizer.raw_tokens(text)
+        if "department" in raw or "inspectorate" in raw:
+            raw = lexicon.english_units(raw)
         units, raw = mentions.find(raw, text) if mentions else ([], raw)
         tokens = strip_fillers(expand(raw))
         numbers = numbers_in(tokens)
@@ -335,7 +350,8 @@ class Parser:
             concepts[FIGURE] = 1
         if self._yes_no(tokens):
             concepts[YESNO] = 1
-        other_year = (any(_YEAR.match(t) and int(t) != self.plan_year for t in tokens) and "vb-can-cu" not in concepts
+        years = {int(t) for t in tokens if _YEAR.match(t)}
+        other_year = (bool(years - {self.plan_year}) and self.plan_year not in years and "vb-can-cu" not in concepts
                       or OTHER_YEAR in concepts)
         words = [w for w in rest if w not in lexicon.STOPWORDS and not w.isdigit()]
         return Parsed(text, tokens, concepts, words, units, numbers, other_year, self_ref)

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from messages.knowledge import Engine
-from messages.knowledge.pack import pack_path, parse_pack
+from messages.knowledge.pack import load_pack, pack_path, parse_pack, with_examples
 from messages.plan_loader import PlanError, bundled_plan_path, parse_plan
 
 BUNDLED = bundled_plan_path().read_text(encoding="utf-8")
@@ -108,3 +108,24 @@ def test_the_pack_itself_is_checked():
     assert any("phrasings" in p and "so_hieu" in p and "dòng" in p for p in problems), problems
     problems = refused(PACK.replace("Người ký {citation}: {signer}", "Người ký {citation}: {signed_by}"), parse_pack)
     assert any("signed_by" in p for p in problems), problems
+
+
+def test_labelled_examples_name_pack_topics():
+    """examples.yaml: topic → questions people asked; a topic the pack lacks, or a stray key, is refused."""
+    shipped = load_pack().examples
+    assert sum(map(len, shipped.values())) > 500 and all(load_pack().topic(t) for t in shipped)
+    problems = refused("examples:\n  doi-lich:\n    - lịch có đổi không\n", lambda t, s: with_examples(load_pack(), t, s))
+    assert any("knowledge.examples.doi-lich" in p for p in problems), problems
+    problems = refused("examples: {}\ntopics: []\n", lambda t, s: with_examples(load_pack(), t, s))
+    assert any("topics" in p for p in problems), problems
+
+
+def test_an_example_is_matched_but_never_teaches_the_spelling_corrector():
+    """A plan file may add examples too; they count like phrasings, typed as they were (typos and all)."""
+    question = "bữa nào đoàn ghé chỗ mình qwzx"
+    plain = Engine(parse_plan(BUNDLED, "ok.yaml"))
+    taught = Engine(parse_plan(BUNDLED.replace("\nknowledge:\n", "\nknowledge:\n  examples:\n    thoi-gian-kiem-tra:"
+                                               f"\n      - {question}\n", 1), "ok.yaml"))
+    assert plain.answer(question).topic != "thoi-gian-kiem-tra"
+    assert taught.answer(question).topic == "thoi-gian-kiem-tra"
+    assert "qwzx" not in taught.normalizer.known

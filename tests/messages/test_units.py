@@ -25,6 +25,10 @@ def roster(plan):
     ("sở văn hoá", "so-van-hoa-va-the-thao"),
     ("Sở Giao thông", "so-giao-thong-van-tai"),
     ("SNV", "so-noi-vu"),
+    ("Sở CT", "so-cong-thuong"),  # the initials of the name after its kind word
+    ("Sở TNMT", "so-tai-nguyen-va-moi-truong"),
+    ("Sở TN&MT", "so-tai-nguyen-va-moi-truong"),
+    ("huyện HĐ", "ubnd-huyen-hon-dat"),
     (nfc("Sở Y tế").replace("ế", "e\u0302\u0301"), "so-y-te"),  # decomposed input
 ])
 def test_names_as_people_write_them(roster, typed, code):
@@ -57,6 +61,7 @@ def test_unknown_and_ambiguous_names(roster):
     nowhere = roster.resolve("xã Bình Sơn, huyện Không Có")
     assert nowhere.unit is None and nowhere.new_unit is None
     assert roster.resolve("Huyện Không Có").candidates == ()  # not a typo of any district: nothing to offer
+    assert roster.lookup("Sở NV") is None  # Nội vụ or Ngoại vụ: initials two units share name neither
 
 
 def test_fold():

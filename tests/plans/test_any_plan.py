@@ -106,6 +106,26 @@ async def test_deadlines_of_an_inspected_unit_follow_the_plans_rule(world):
         assert datetime.strptime(due, "%d/%m/%Y").date() < day and "chưa xác định" not in text
 
 
+async def test_how_early_the_date_is_announced_comes_from_the_plan(world):
+    """A plan that says how early a unit learns its date (2026: "chậm nhất 10 ngày trước ngày kiểm tra") is
+    quoted, with the day that falls on once staff set the date; a plan that does not (2020) says nothing of it."""
+    name, plan, services, talk = world
+    unit = listed(plan, next(lv for lv in plan.level_order() if plan.selection(lv) and plan.selection(lv).units))
+    await register_focal(talk, "u3", unit)
+    question = f"{plan.coordinator_name} phải báo lịch kiểm tra trước bao lâu?"
+    before = Talk.text(await talk("u3", question))
+    day = plan.inspection.window.start + timedelta(days=48)
+    await talk("staff", f"/datlich {unit} {day.day}/{day.month}/{day.year} 08:00")
+    after = Talk.text(await talk("u3", question))
+    notice = plan.inspection.notice
+    if notice is None:
+        assert "ngày trước ngày kiểm tra" not in before + after
+    else:
+        assert notice.wording in before and "tức chậm nhất ngày" not in before
+        assert f"“{notice.wording}”, tức chậm nhất ngày {day - timedelta(days=notice.before.days):%d/%m/%Y}" in after
+    assert not foreign_words(name, before + after)
+
+
 async def test_a_unit_not_inspected_owes_the_report_by_its_last_day(world):
     name, plan, services, talk = world
     unit = not_listed(plan)
