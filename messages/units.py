@@ -29,6 +29,7 @@ _ABBREV = {
     "h": "huyen", "tp": "thanh pho", "tx": "thi xa", "tt": "thi tran", "x": "xa", "p": "phuong",
     "q": "quan", "s": "so", "dk": "dac khu", "ub": "", "ubnd": "", "uy": None,
     "ptnt": "phat trien nong thon", "gtvt": "giao thong van tai", "tnmt": "tai nguyen va moi truong",
+    "ql": "quan ly", "kcn": "khu cong nghiep",
     # English: "Rach Gia City", "An Bien District" name the place
     "city": "", "district": "", "town": "", "commune": "", "ward": "", "zone": "",
 }
@@ -97,6 +98,7 @@ class Roster:
         self._kinds = {lv.id: sorted({fold(k) for k in lv.kinds}, key=len, reverse=True) for lv in self.levels}
         self._by_code = {u.code: u for u in self.units}
         self._children = {}
+        self._initial_keys = {k for u in self.units for k in self._initials(u.level, expand(u.name))}
         for u in self.units:
             if u.parent:
                 self._children.setdefault(u.parent, []).append(u)
@@ -162,6 +164,7 @@ class Roster:
         keys |= {expand(a) for a in unit.aliases}
         keys |= {fold(a).replace(" ", "") for a in unit.aliases}
         keys |= self._initials(unit.level, expand(unit.name))
+        keys |= {k.replace(" va ", " ") for k in keys if " va " in k}  # "Sở Văn hóa Thể thao": "và" left out
         level = self._levels.get(unit.level)
         if level is not None and level.places:
             head = expand(unit.name.split(",")[0])
@@ -206,8 +209,8 @@ class Roster:
         if hit := self._by_code.get(query.lower()):
             return Resolution(unit=hit)
         key = expand(query)
-        codes = self._keys.get(key, [])
-        if len(codes) == 1:  # one unit's name, alias or initials ("huyện HĐ"), before reading a new place name
+        codes = self._keys.get(key, []) if key in self._initial_keys else []
+        if len(codes) == 1:  # one unit's initials ("huyện HĐ"): not a new place called "HĐ"
             return Resolution(unit=self._by_code[codes[0]])
         proposal = self._from_place_name(query)
         if proposal is not None:

@@ -98,6 +98,8 @@ class Engine:
         # level → the folded kind words of the levels under it ("huyen" → ["xa", "phuong", "thi tran"])
         self._child_kinds = {lv.id: [fold(k) for child in plan.levels if child.parent == lv.id for k in child.kinds]
                              for lv in plan.levels}
+        # "huyện mình" from someone not registered: the level whose kind they named
+        self._tier_levels = {fold(k): lv.id for lv in plan.levels for k in lv.kinds}
         self._build()
         prepare_calendar(plan)
 
@@ -266,7 +268,8 @@ class Engine:
     def _own_subordinates(self, parsed: Parsed, asker: UnitRecord | None) -> None:
         """"Huyện em phải kiểm tra bao nhiêu xã": asked by a unit of a level with a level under it, about
         its own ("em", "mình"), the units of that level are its subordinates."""
-        kinds = self._child_kinds.get(asker.level) if asker is not None and parsed.self_ref else None
+        level = asker.level if asker is not None else self._tier_levels.get(parsed.self_tier or "")
+        kinds = self._child_kinds.get(level) if level and parsed.self_ref else None
         if kinds and any(f" {k} " in f" {' '.join(parsed.tokens)} " for k in kinds):
             parsed.concepts.setdefault(SUBORDINATES_CONCEPT, 1)
 

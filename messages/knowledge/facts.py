@@ -167,7 +167,8 @@ class PlanFacts:
                 rules.append(texts.RULE_LINE.format(level=level, rule=rule, section=self.label([sel.section]),
                                                     announcer=plan.unit_name(insp.announced_by)))
                 n_chosen = self._chosen_count(sel)
-                lines.append(texts.LISTED_RULE.format(level=level, rule=rule, n=n_chosen))
+                lines.append(texts.LISTED_RULE.format(level=level, rule=rule, n=n_chosen,
+                                                      announcer=plan.unit_name(insp.announced_by)))
                 n_inspected += n_chosen
         w = insp.window
         targets = insp.coverage.targets if insp.coverage else []

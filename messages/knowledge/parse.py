@@ -45,6 +45,7 @@ class Parsed:
     numbers: list[int] = field(default_factory=list)
     other_year: bool = False
     self_ref: bool = False
+    self_tier: str | None = None  # "huyện mình": the asker's tier, as typed (folded)
 
     @property
     def out_of_scope(self) -> bool:
@@ -337,7 +338,7 @@ class Parser:
         units, raw = mentions.find(raw, text) if mentions else ([], raw)
         tokens = strip_fillers(expand(raw))
         numbers = numbers_in(tokens)
-        tokens, self_ref = self._without_self(tokens)
+        tokens, self_ref, self_tier = self._without_self(tokens)
         tokens = [t for t in tokens if t != "\u0000unit"]
         concepts, rest = self.matcher.scan(tokens)
         for unit in units:
@@ -354,7 +355,7 @@ class Parser:
         other_year = (bool(years - {self.plan_year}) and self.plan_year not in years and "vb-can-cu" not in concepts
                       or OTHER_YEAR in concepts)
         words = [w for w in rest if w not in lexicon.STOPWORDS and not w.isdigit()]
-        return Parsed(text, tokens, concepts, words, units, numbers, other_year, self_ref)
+        return Parsed(text, tokens, concepts, words, units, numbers, other_year, self_ref, self_tier)
 
     def _quotes_figure(self, tokens: list[str]) -> bool:
         """A number of units that is one of the plan's own figures, not a count of the asker's units."""
@@ -364,10 +365,12 @@ class Parser:
                 return True
         return False
 
-    def _without_self(self, tokens: list[str]) -> tuple[list[str], bool]:
-        """Take out "đơn vị tôi", "bên mình"…: they become the signal that the asker means their unit."""
+    def _without_self(self, tokens: list[str]) -> tuple[list[str], bool, str | None]:
+        """Take out "đơn vị tôi", "bên mình"…: they become the signal that the asker means their unit (and,
+        for "huyện mình", which tier it is)."""
         out: list[str] = []
         found = False
+        tier = None
         i = 0
         while i < len(tokens):
             for phrase in self._self_words.get(tokens[i], ()):
@@ -377,11 +380,12 @@ class Parser:
                     head = " ".join(phrase[:2]) if " ".join(phrase[:2]) in lexicon.SELF_TIERS else phrase[0]
                     if head in lexicon.SELF_TIERS:
                         out.extend(head.split())  # "xã mình" still says "xã"
+                        tier = tier or head
                     break
             else:
                 out.append(tokens[i])
                 i += 1
-        return out, found
+        return out, found, tier
 
     @staticmethod
     def _yes_no(tokens: list[str]) -> bool:
