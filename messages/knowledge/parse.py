@@ -285,7 +285,7 @@ def numbers_in(tokens: list[str]) -> list[int]:
         if value is None or value == 0 or value > 10000 or _YEAR.match(t):
             continue
         nxt = tokens[i + size] if i + size < n else ""
-        if nxt not in _UNIT_NOUNS:
+        if nxt not in _UNIT_NOUNS and tokens[i + size:i + size + 2] != ["dau", "moi"]:  # "17 đầu mối"
             continue
         found.append((value, i, i + size))
     counts = [(v, i) for v, i, end in found if _has_them(tokens, i, end)]

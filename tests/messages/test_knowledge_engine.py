@@ -100,6 +100,9 @@ def test_counts_come_from_the_plan_lists(engine):
     # the list of who is inspected says it too, beside the rule: either topic answers
     ("những xã nào được kiểm tra", "xa-duoc-chon|doi-tuong-kiem-tra", "không nêu tên"),
     ("ngày cụ thể đoàn về là ngày nào", "thoi-gian-kiem-tra", "không nêu ngày cụ thể"),
+    ("báo cáo lấy số liệu tính đến ngày nào", "moc-so-lieu", "không nêu mốc thời gian lấy số liệu"),
+    ("mỗi buổi làm việc với đoàn kéo dài bao lâu", "thoi-luong-lam-viec", "không nêu thời lượng"),
+    ("sau kết luận kiểm tra phải khắc phục trong bao nhiêu ngày", "thoi-han-khac-phuc", "không nêu thời hạn khắc phục"),
 ])
 def test_questions_the_plan_does_not_answer_say_so_and_point_to_the_coordinator(engine, question, topic, says):
     a = engine.answer(question)
@@ -199,6 +202,7 @@ def test_the_plans_own_figures_are_not_a_count_of_subordinate_units(engine, ques
 @pytest.mark.parametrize("question, n", [
     ("12 xã trực thuộc thì phải tự kiểm tra bao nhiêu xã", 12), ("nếu có 25 đơn vị trực thuộc thì sao", 25),
     ("We have 14 subordinate units, how many must we inspect?", 14), ("huyện có tổng cộng 20 xã thì kiểm tra mấy xã", 20),
+    ("Sở có 17 đầu mối trực thuộc thì phải kiểm tra ít nhất bao nhiêu", 17),
 ])
 def test_a_unit_that_has_subordinates_says_so(engine, question, n):
     assert engine.parse(question).numbers[:1] == [n]
@@ -266,6 +270,9 @@ def test_a_commune_that_may_be_chosen_is_told_who_announces_the_list(engine, pla
     ("ngành y tế có bị kiểm tra không", "so-y-te"), ("Sở GD&ĐT có bị kiểm tra không", "so-giao-duc-va-dao-tao"),
     ("Sở KH&ĐT kiểm tra ngày nào", "so-ke-hoach-va-dau-tu"), ("so tnmt co bi kiem tra khong", "so-tai-nguyen-va-moi-truong"),
     ("giáo dục và đào tạo có bị kiểm tra không", "so-giao-duc-va-dao-tao"), ("huyen an bienn co bi kiem tra ko", "ubnd-huyen-an-bien"),
+    ("Sở CT có bị KT trực tiếp không ạ?", "so-cong-thuong"), ("so van hoa the thao co bi kiem tra khong", "so-van-hoa-va-the-thao"),
+    ("Is the Department of Industry and Trade inspected?", "so-cong-thuong"),
+    ("When does the Department of Labour Invalids and Social Affairs send its report?", "so-lao-dong-thuong-binh-va-xa-hoi"),
 ])
 def test_unit_names_in_a_question_are_read_like_the_roster_reads_them(engine, question, code):
     assert [u.code for u in engine.parse(question).mentions] == [code]
@@ -294,3 +301,19 @@ def test_a_greeting_and_a_three_part_question_get_the_deadline_and_the_recipient
     a = engine.answer("chào ad, em là chuyên viên phòng nội vụ huyện, cho em hỏi huyện em có phải nộp báo cáo tự "
                       "kiểm tra không, trước ngày nào và nộp cho ai ạ")
     assert a.matched and "30/9/2020" in a.answer and "Sở Nội vụ" in a.answer
+
+
+def test_a_turn_typed_without_marks_still_splits_the_premise_from_the_question(engine):
+    """", vay …" is ", vậy …": the part before it only sets the scene (here: a unit not inspected)."""
+    a = engine.answer("minh ko bi kt truc tiep, vay phai tu kiem tra bao nhieu don vi truc thuoc")
+    assert a.topic == "kiem-tra-truc-thuoc" and a.asks
+
+
+def test_naming_the_plans_year_beside_another_is_still_about_this_plan(engine):
+    assert engine.answer("báo cáo lần này là tự kiểm tra CCHC năm 2019 hay năm 2020 ạ").reason != "out_of_scope"
+    assert engine.answer("kế hoạch kiểm tra năm 2021 có những đơn vị nào").reason == "out_of_scope"
+
+
+def test_a_district_speaking_of_its_own_communes_without_registering(engine):
+    a = engine.answer("huyen minh can kiem tra may xa vay")
+    assert a.topic == "kiem-tra-truc-thuoc" and "30%" in a.answer
