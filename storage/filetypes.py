@@ -13,6 +13,10 @@ says, so a program renamed ``.pdf`` must be caught by content. Three layers:
 - OLE2 compound files (DOC/XLS, encrypted Office): ``olefile`` reads the directory;
   the streams at the top say what it is (a Word file holding a chart stays Word).
 
+A document carrying macros (VBA: ``vbaProject.bin`` in a DOCM/XLSM, a ``Macros`` or
+``_VBA_PROJECT_CUR`` storage in a DOC/XLS) is refused like a program: staff open these files,
+and a report needs no code. The sender is asked to save it without macros.
+
 ``sniff(path)`` returns a kind; ``ACCEPTED`` says which kinds are taken.
 """
 
@@ -44,8 +48,8 @@ ACCEPTED: dict[str, str] = {
     "pdf": "pdf", "doc": "doc", "docx": "docx", "xls": "xls", "xlsx": "xlsx",
     "odt": "odt", "ods": "ods", "zip": "zip", "rar": "rar", "jpg": "jpg", "png": "png",
 }
-# refused kinds: executable, zip-executable (an archive or document carrying programs),
-# encrypted (password-protected Office file), damaged (a broken container), empty, unknown
+# refused kinds: executable, zip-executable (an archive or document carrying programs), macro (a document
+# carrying VBA), encrypted (password-protected Office file), damaged (a broken container), empty, unknown
 
 # names of the original file that fit a kind (a real .doc named .docx still opens in Word)
 NAME_EXTENSIONS: dict[str, frozenset[str]] = {
@@ -62,6 +66,11 @@ RISKY_MEMBERS = frozenset({
     "exe", "dll", "com", "scr", "pif", "msi", "bat", "cmd", "ps1", "vbs", "vbe", "js", "jse",
     "wsf", "hta", "jar", "lnk", "sh", "apk", "cpl",
 })
+# macro-enabled Office files inside an archive, and the VBA part of an OOXML package
+MACRO_MEMBERS = frozenset({"docm", "dotm", "xlsm", "xltm", "xlam", "pptm", "potm", "ppam"})
+VBA_PART = "vbaproject.bin"
+# OLE2 storages that hold a Word (Macros) or Excel (_VBA_PROJECT_CUR) file's VBA project
+OLE_MACRO_STORAGES = frozenset({"Macros", "_VBA_PROJECT_CUR"})
 ODF_MIMETYPES = {
     b"application/vnd.oasis.opendocument.text": "odt",
     b"application/vnd.oasis.opendocument.spreadsheet": "ods",
@@ -109,6 +118,8 @@ def _zip_kind(path: Path) -> str:
         return "empty"
     if any(_extension(n) in RISKY_MEMBERS for n in names):  # before anything that would accept it
         return "zip-executable"
+    if any(_extension(n) in MACRO_MEMBERS or n.rsplit("/", 1)[-1].lower() == VBA_PART for n in names):
+        return "macro"
     if mimetype is not None:
         return ODF_MIMETYPES.get(mimetype.strip(), "unknown")
     members = set(names)
@@ -130,6 +141,8 @@ def _ole_kind(path: Path) -> str:
             top = {entry[0] for entry in ole.listdir(streams=True, storages=True) if len(entry) == 1}
     except Exception:  # noqa: BLE001 - olefile raises OSError, ValueError, IndexError, struct.error... on damage
         return "damaged"
+    if top & OLE_MACRO_STORAGES:
+        return "macro"
     return next((kind for stream, kind in OLE_STREAMS if stream in top), "unknown")
 
 

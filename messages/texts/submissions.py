@@ -50,6 +50,10 @@ REFUSED = {
         "Tệp nén “{name}” có chứa tệp chương trình nên bot từ chối nhận. "
         "Vui lòng chỉ nén các tài liệu, ảnh quét rồi gửi lại."
     ),
+    "macro": (
+        "Tệp “{name}” có chứa macro (mã lệnh tự chạy) nên bot từ chối nhận để bảo đảm an toàn. "
+        "Anh/chị vui lòng lưu lại dưới dạng .docx, .xlsx hoặc PDF (không có macro) rồi gửi lại."
+    ),
     "encrypted": (
         "Tệp “{name}” được đặt mật khẩu nên {coordinator} không mở được. "
         "Anh/chị vui lòng gỡ mật khẩu rồi gửi lại."

@@ -129,6 +129,8 @@ async def test_unknown_and_damaged_files_are_refused_with_the_accepted_formats(t
     assert "bị lỗi" in text
     text = Talk.text(await talk(focal, file=samples.incoming(samples.encrypted_office(), "bc.docx")))
     assert "mật khẩu" in text
+    text = Talk.text(await talk(focal, file=samples.incoming(samples.docm(), "bc.docm")))
+    assert "có chứa macro" in text and "bc.docm" in text
     assert rows(services) == [] and stored_files(services) == []
 
 

@@ -38,6 +38,12 @@ from storage.filetypes import ACCEPTED, sniff
     (lambda: samples.zip_of({"a.jpg": samples.jpeg(), "b/run.EXE": samples.exe()}), "zip-executable"),
     (lambda: samples.zip_of({"ppt/slides/slide1.xml": b"<x/>"}), "unknown"),
     (samples.encrypted_office, "encrypted"),
+    # macros: a report needs no code, and staff open these files
+    (samples.docm, "macro"),
+    (lambda: samples.zip_of({**_members(samples.xlsx()), "xl/vbaProject.bin": b"\xd0\xcf"}), "macro"),
+    (lambda: samples.zip_of({"a.jpg": samples.jpeg(), "bc.docm": samples.docx()}), "macro"),
+    (lambda: samples.ole({"WordDocument": b"\x00" * 64, "Macros": {"VBA": {"dir": b""}}}), "macro"),
+    (lambda: samples.ole({"Workbook": b"\x00" * 64, "_VBA_PROJECT_CUR": {"VBA": {"dir": b""}}}), "macro"),
     (lambda: samples.ole({"PowerPoint Document": b""}), "unknown"),
     (lambda: samples.docx()[:200], "damaged"),
     (lambda: samples.doc()[:600], "damaged"),

@@ -73,6 +73,13 @@ def docx(text: str = "Báo cáo tự kiểm tra") -> bytes:
                  ("word/document.xml", document.encode())])
 
 
+def docm() -> bytes:
+    """A Word package carrying a VBA project (what Word saves as .docm)."""
+    with zipfile.ZipFile(io.BytesIO(docx())) as zf:
+        members = [(name, zf.read(name)) for name in zf.namelist()]
+    return _zip([*members, ("word/vbaProject.bin", b"\xd0\xcf\x11\xe0 vba")])
+
+
 def xlsx() -> bytes:
     from openpyxl import Workbook
 
