@@ -84,10 +84,13 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         from bot.logs import setup_logging
 
-        # the terminal conversation stays readable: only warnings unless LOG_LEVEL asks for more
+        # the terminal stays readable: only warnings unless LOG_LEVEL asks for more; in a conversation, only
+        # errors (the bot's own reply already says why a command was refused)
         quiet = args.command in ("chat", "ask", "plan", "invite", "reminders", "export", "report", "db", "units",
                                  "web-link", "backup", "restore")
-        level = settings.log_level if "log_level" in settings.model_fields_set or not quiet else "WARNING"
+        talking = args.command in ("chat", "ask")
+        level = (settings.log_level if "log_level" in settings.model_fields_set or not quiet
+                 else "ERROR" if talking else "WARNING")
         setup_logging(level, _secrets(settings), settings.log_format)
         handler = {
             "run": cmd_run, "chat": cmd_chat, "ask": cmd_ask, "plan": cmd_plan_show, "invite": cmd_invite,
