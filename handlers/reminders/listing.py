@@ -51,16 +51,18 @@ def describe_upcoming(services: Services, days: int, *, max_chars: int | None = 
         if row["due_at"] <= end:
             rows.append((row["due_at"], Key.parse(row["key"]), row["channel"], row["last_error"]))
     with services.store.session() as s:
-        recent = outbox.with_prefix(s, PREFIX, statuses=[outbox.UNDELIVERABLE, outbox.FAILED],
+        recent = outbox.with_prefix(s, PREFIX, statuses=[outbox.UNDELIVERABLE, outbox.FAILED, outbox.UNCERTAIN],
                                     due_from=now - timedelta(days=max(days, 1)), due_to=now)
     names = {u.code: u.name for u in services.roster().units}
     sendable = [r for r in rows if r[3] is None]
     nobody = [r for r in rows if r[3] is not None]
     start_s, end_s = fmt_datetime(now), fmt_datetime(end)
     problems = [(due, key, reason) for due, key, _, reason in nobody]
-    problems += [(r.due_at, Key.parse(r.key), r.last_error or "") for r in recent]
+    problems += [(r.due_at, Key.parse(r.key), r.last_error or "") for r in recent if r.status != outbox.UNCERTAIN]
+    # handed over without an answer: may have arrived, never resent; staff may want to check with the person
+    unsure = [(r.due_at, Key.parse(r.key), r.last_error or "") for r in recent if r.status == outbox.UNCERTAIN]
     lines: list[str] = []
-    if not sendable and not problems:
+    if not sendable and not problems and not unsure:
         lines.append(texts.LIST_EMPTY.format(start=start_s, end=end_s))
     elif not sendable:
         pass  # the undeliverable ones below say it in their own header: "none" then "126 not sent" contradicts
@@ -85,24 +87,17 @@ def describe_upcoming(services: Services, days: int, *, max_chars: int | None = 
                                                 topic=_topic(services, Key(unit, topic, stamp, "", offset)),
                                                 recipients=", ".join(sorted(recipients))))
     if problems:
-        by_unit: dict[tuple[str, str], list[tuple[datetime, Key]]] = defaultdict(list)
-        for due, key, reason in problems:
-            by_unit[(key.unit, reason)].append((due, key))
-        units = len({u for u, _ in by_unit})
+        units = len({key.unit for _, key, _ in problems})
         if sendable:
             lines.append("")
             lines.append(texts.LIST_NOBODY_HEADER.format(count=len(problems), units=units))
         else:
             lines.append(texts.LIST_ONLY_NOBODY.format(start=start_s, end=end_s, count=len(problems), units=units))
-        for (unit, reason), items in sorted(by_unit.items(), key=lambda kv: (min(kv[1])[0], kv[0])):
-            items.sort(key=lambda item: item[0])
-            first, last = services.clock.local(items[0][0]), services.clock.local(items[-1][0])
-            if len(items) == 1:
-                lines.append(texts.LIST_NOBODY_LINE.format(when=fmt_datetime(first), unit=names.get(unit, unit),
-                                                           topic=_topic(services, items[0][1]), reason=reason))
-            else:
-                lines.append(texts.LIST_NOBODY_GROUP.format(unit=names.get(unit, unit), count=len(items),
-                                                            first=fmt_date(first), last=fmt_date(last), reason=reason))
+        lines += _grouped(services, problems, names)
+    if unsure:
+        lines.append("")
+        lines.append(texts.LIST_UNSURE_HEADER.format(count=len(unsure), units=len({key.unit for _, key, _ in unsure})))
+        lines += _grouped(services, unsure, names)
     text = "\n".join(lines)
     if max_chars is not None and len(text) > max_chars:
         kept, size = [], 0
@@ -113,3 +108,21 @@ def describe_upcoming(services: Services, days: int, *, max_chars: int | None = 
             size += len(line) + 1
         text = "\n".join(kept + [texts.LIST_MORE.format(count=len(lines) - len(kept), days=days)])
     return text
+
+
+def _grouped(services: Services, items: list[tuple[datetime, Key, str]], names: dict[str, str]) -> list[str]:
+    """One line per unit and reason: the message itself when there is one, else how many and from when to when."""
+    by_unit: dict[tuple[str, str], list[tuple[datetime, Key]]] = defaultdict(list)
+    for due, key, reason in items:
+        by_unit[(key.unit, reason)].append((due, key))
+    lines = []
+    for (unit, reason), group in sorted(by_unit.items(), key=lambda kv: (min(kv[1])[0], kv[0])):
+        group.sort(key=lambda item: item[0])
+        first, last = services.clock.local(group[0][0]), services.clock.local(group[-1][0])
+        if len(group) == 1:
+            lines.append(texts.LIST_NOBODY_LINE.format(when=fmt_datetime(first), unit=names.get(unit, unit),
+                                                       topic=_topic(services, group[0][1]), reason=reason))
+        else:
+            lines.append(texts.LIST_NOBODY_GROUP.format(unit=names.get(unit, unit), count=len(group),
+                                                        first=fmt_date(first), last=fmt_date(last), reason=reason))
+    return lines

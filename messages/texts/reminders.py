@@ -64,6 +64,7 @@ LIST_OVERDUE_NOW = "Đến hạn, đang chờ gửi:"
 LIST_ONLY_NOBODY = ("Từ {start} đến {end} không có nhắc hạn nào gửi được đến người nhận; "
                     "{count} tin của {units} đơn vị không gửi được:")
 LIST_NOBODY_HEADER = "Không gửi được: {count} tin của {units} đơn vị:"
+LIST_UNSURE_HEADER = "Chưa rõ đã đến: {count} tin của {units} đơn vị (đã gửi nhưng không nhận được xác nhận; không gửi lại):"
 LIST_NOBODY_LINE = "- {when} · {unit} · {topic} · {reason}"
 LIST_NOBODY_GROUP = "- {unit} · {count} tin từ {first} đến {last} · {reason}"
 LIST_MORE = "… và {count} dòng nữa (xem đầy đủ bằng lệnh agency-bot reminders --days {days})."

@@ -8,10 +8,13 @@ from datetime import datetime, timedelta
 from support import TZ, Talk, build_test_services, make_store, register_focal
 
 from handlers import reminders
+from messages.texts import delivery as reasons
 from messages.texts import reminders as texts
 from storage import people
 from storage.models import Person, Submission
 from test_sender_fakes import FakeChannel, make_sender, rows, statuses
+
+from bot.delivery import Uncertain
 
 Y_TE = "so-y-te"
 TU_PHAP = "so-tu-phap"
@@ -284,3 +287,16 @@ async def test_nothing_to_send_and_undeliverable_are_said_once_without_contradic
     assert "không có nhắc hạn nào gửi được đến người nhận" in text and "tin của" in text
     assert "chưa có đầu mối" in text
     assert "Không gửi được:" not in text  # one header, not two that contradict
+
+
+async def test_a_reminder_that_may_have_arrived_is_listed_apart(talk, services):
+    """Handed over without an answer: never resent, and staff see it under its own header (not "could not send")."""
+    await register_focal(talk, "yte1", "Sở Y tế")
+    services.clock.set(at(15, 9))
+    ch = FakeChannel()
+    ch.fail("yte1", Uncertain("ReadTimeout after sending"))
+    await reminder_sender(services, ch).drain_once()
+    text = Talk.text(await talk("staff", "/nhacnho 20"))
+    head, _, unsure = text.partition("Chưa rõ đã đến: 1 tin của 1 đơn vị")
+    assert "Sở Y tế" in unsure and reasons.UNCERTAIN in unsure
+    assert reasons.UNCERTAIN not in head
