@@ -312,6 +312,44 @@ def _xlsx(path: Path, budget: Budget) -> DocumentText:
     return _finish(out, sheet=True, numbers=numbers, pages=sheets)
 
 
+# ---- XLS (Excel 97–2003) -------------------------------------------------------------------
+def _xls(path: Path, budget: Budget) -> DocumentText:
+    """Sheets of a BIFF workbook, row by row within the same budget as XLSX; a password-protected one is
+    said so (xlrd reads no encrypted workbook)."""
+    import xlrd
+
+    try:
+        wb = xlrd.open_workbook(str(path), on_demand=True)
+    except xlrd.XLRDError as exc:
+        if "encrypt" in str(exc).lower():
+            raise _Encrypted from None
+        raise
+    out, numbers, sheets, rows = _Out(budget), 0, 0, 0
+    try:
+        for index in range(wb.nsheets):
+            ws = wb.sheet_by_index(index)
+            sheets += 1
+            out.add(ws.name)
+            for r in range(min(ws.nrows, budget.rows - rows)):
+                rows += 1
+                cells = [c for c in ws.row_values(r, 0, budget.columns) if c not in (None, "")]
+                numbers += sum(1 for v in cells if isinstance(v, float))
+                out.add(" | ".join(_cell(v) for v in cells))
+                if out.stop:
+                    break
+            wb.unload_sheet(index)
+            if rows >= budget.rows or out.stop:
+                break
+    finally:
+        wb.release_resources()
+    return _finish(out, sheet=True, numbers=numbers, pages=sheets)
+
+
+def _cell(value: object) -> str:
+    """xlrd gives every number as a float: 12.0 is written 12, as the sheet shows it."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
 def _finish(out: _Out, *, sheet: bool = False, numbers: int = 0, pages: int = 0) -> DocumentText:
     if not _VISIBLE.search(out.text):
         return DocumentText(NO_TEXT, pages=pages, truncated=out.stop, reason="empty", sheet=sheet)
@@ -319,5 +357,5 @@ def _finish(out: _Out, *, sheet: bool = False, numbers: int = 0, pages: int = 0)
 
 
 _READERS: dict[str, Callable[[Path, Budget], DocumentText]] = {
-    "pdf": _pdf, "docx": _docx, "odt": _odt, "ods": _ods, "xlsx": _xlsx,
+    "pdf": _pdf, "docx": _docx, "odt": _odt, "ods": _ods, "xlsx": _xlsx, "xls": _xls,
 }

@@ -163,6 +163,9 @@ async def test_a_sheet_with_no_number_is_a_template(talk, services, district):
     other = documents.xlsx([["Đơn vị", "UBND huyện Giồng Riềng"], ["Năm 2019"], ["Số đơn vị đã kiểm tra", 5]])
     await send(talk, district, other, "phu-luc-3.xlsx")
     assert rows(services)[-1].content_check["flags"] == ["other_unit", "other_year"]
+    old = documents.xls([["Đơn vị", "UBND huyện Giồng Riềng"], ["Năm 2019"], ["Số đơn vị đã kiểm tra", 5]])
+    await send(talk, district, old, "phu-luc-4.xls")  # Excel 97–2003: read and checked the same way
+    assert rows(services)[-1].content_check["flags"] == ["other_unit", "other_year"]
 
 
 async def test_staff_see_the_flag_in_the_overview_the_full_list_the_workbook_and_the_notice(talk, services, clock):

@@ -100,6 +100,11 @@ def test_odt_and_xlsx(tmp_path):
                                             ["Tỷ lệ", 0.417]]), "pl.xlsx")
     assert sheet.status == TEXT and sheet.sheet and sheet.numbers == 2
     assert "Đơn vị | UBND huyện Tân Hiệp" in sheet.text.splitlines()
+    old = read(tmp_path, documents.xls([["Đơn vị", "UBND huyện Tân Hiệp"], ["Số đơn vị đã kiểm tra", 5],
+                                        ["Tỷ lệ", 0.417]]), "pl.xls")  # Excel 97–2003, still common
+    assert old.status == TEXT and old.sheet and old.numbers == 2
+    assert "Đơn vị | UBND huyện Tân Hiệp" in old.text.splitlines() and "Số đơn vị đã kiểm tra | 5" in old.text
+    assert read(tmp_path, samples.xls(), "rong.xls").status == UNREADABLE  # an empty Workbook stream
 
 
 def test_damaged_and_protected_files_are_unreadable_not_errors(tmp_path):

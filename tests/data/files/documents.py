@@ -174,3 +174,34 @@ def xlsx(rows: list[list[object]], title: str = "Phụ lục") -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def xls(rows: list[list[object]], title: str = "Phu luc") -> bytes:
+    """An Excel 97–2003 workbook (BIFF8 in an OLE2 file) with one sheet: strings in the shared string
+    table, numbers as NUMBER records; the least Excel, LibreOffice and xlrd read."""
+    import struct
+
+    from data.files import samples
+
+    def rec(rid: int, data: bytes = b"") -> bytes:
+        return struct.pack("<HH", rid, len(data)) + data
+
+    strings = list(dict.fromkeys(c for r in rows for c in r if isinstance(c, str)))
+    sst = struct.pack("<II", len(strings), len(strings)) + b"".join(
+        struct.pack("<HB", len(s), 1) + s.encode("utf-16-le") for s in strings)
+    bof = struct.pack("<HHHHII", 0x0600, 0x0005, 0, 0, 0, 0)
+
+    def workbook_globals(sheet_at: int) -> bytes:
+        sheet = struct.pack("<IBBBB", sheet_at, 0, 0, len(title), 0) + title.encode("latin-1")
+        return rec(0x0809, bof) + rec(0x0085, sheet) + rec(0x00FC, sst) + rec(0x000A)
+
+    head = workbook_globals(len(workbook_globals(0)))
+    sheet = rec(0x0809, struct.pack("<HHHHII", 0x0600, 0x0010, 0, 0, 0, 0))
+    sheet += rec(0x0200, struct.pack("<IIHHH", 0, len(rows), 0, max(map(len, rows)), 0))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, str):
+                sheet += rec(0x00FD, struct.pack("<HHHI", r, c, 0, strings.index(value)))
+            elif value is not None:
+                sheet += rec(0x0203, struct.pack("<HHHd", r, c, 0, float(value)))
+    return samples.ole({"Workbook": head + sheet + rec(0x000A)})
