@@ -100,9 +100,11 @@ class TopicIndex:
                 ws.append(w)
         self.postings = {f: (np.array(ids, dtype=np.intp), np.array(ws)) for f, (ids, ws) in postings.items()}
         self.inv_norms = np.array([1.0 / p.norm if p.norm else 0.0 for p in self.phrasings])
-        self.group_topics = [t for t in self.topics if any(p.topic == t for p in self.phrasings)]
-        self.group_starts = np.array([next(i for i, p in enumerate(self.phrasings) if p.topic == t)
-                                      for t in self.group_topics], dtype=np.intp)
+        starts: dict[str, int] = {}
+        for i, p in enumerate(self.phrasings):
+            starts.setdefault(p.topic, i)
+        self.group_topics = list(starts)
+        self.group_starts = np.array(list(starts.values()), dtype=np.intp)
         self.contents = [p.content for p in self.phrasings]
         self.learned_ids = [i for i, p in enumerate(self.phrasings) if p.learned]
         self._topic_arrays()
