@@ -10,6 +10,7 @@ import asyncio
 import logging
 import signal
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from bot.channels.base import Channel
 from bot.clock import Clock
@@ -20,6 +21,7 @@ from handlers import build_router, subscribe_all
 from handlers.context import Services
 from handlers.router import Router
 from messages.plan_loader import load_plan
+from storage import clock_anchor
 from storage import units as unit_store
 
 log = logging.getLogger("agency_bot")
@@ -32,9 +34,13 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
 
     store = open_store(settings)  # DATA_DIR writable, database reachable and migrated, or one sentence
     plan = load_plan(settings.plan_file)
+    start = settings.bot_clock_start
+    if start is not None and start.tzinfo is None:
+        start = start.replace(tzinfo=settings.tz)
     with store.exclusive("start-up"), store.session() as s:  # processes starting together take turns
         unit_store.sync_plan(s, plan)
-    clock = clock or Clock(settings.tz, settings.bot_clock_start)
+        began = clock_anchor.real_start(s, start, datetime.now(timezone.utc)) if clock is None and start else None
+    clock = clock or Clock(settings.tz, start, started_at=began)
     services = Services(
         store=store,
         plan=plan,

@@ -14,12 +14,16 @@ from zoneinfo import ZoneInfo
 
 
 class Clock:
-    def __init__(self, tz: ZoneInfo, start: datetime | None = None, *, real: Callable[[], float] = _time.time):
+    def __init__(self, tz: ZoneInfo, start: datetime | None = None, *, real: Callable[[], float] = _time.time,
+                 started_at: datetime | None = None):
+        """``started_at``: the real instant business time was at ``start`` (default: now), so that
+        several processes, and restarts, share one business time (``storage.clock_anchor``)."""
         self.tz = tz
         self._real = real
         if start is not None and start.tzinfo is None:
             start = start.replace(tzinfo=tz)
-        self._offset = (start.timestamp() - real()) if start is not None else 0.0
+        began = started_at.timestamp() if started_at is not None else real()
+        self._offset = (start.timestamp() - began) if start is not None else 0.0
 
     @property
     def offset(self) -> timedelta:

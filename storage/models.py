@@ -250,6 +250,17 @@ class ConversationState(SQLModel, table=True):
     updated_at: datetime = _ts(default_factory=utcnow)
 
 
+class ClockAnchor(SQLModel, table=True):
+    """When business time was at ``start`` (``BOT_CLOCK_START``), in real time: written by the first process
+    that starts with that value, read by every other one and by restarts, so that all processes show one
+    business time and it never runs backwards."""
+
+    __tablename__ = "clock_anchor"
+
+    start: datetime = _ts(primary_key=True)
+    real_at: datetime = _ts()
+
+
 class ProcessedEvent(SQLModel, table=True):
     """Inbound events already handled (Zalo retries a webhook it thinks failed)."""
 
