@@ -98,11 +98,13 @@ class Roster:
         self._kinds = {lv.id: sorted({fold(k) for k in lv.kinds}, key=len, reverse=True) for lv in self.levels}
         self._by_code = {u.code: u for u in self.units}
         self._children = {}
-        self._initial_keys = {k for u in self.units for k in self._initials(u.level, expand(u.name))}
+        self._initial_keys: set[str] = set()  # "so ct", "huyen hd": read before a new place name (``resolve``)
         for u in self.units:
             if u.parent:
                 self._children.setdefault(u.parent, []).append(u)
-            for key in self._keys_of(u):
+            initials = self._initials(u.level, expand(u.name))
+            self._initial_keys |= initials
+            for key in self._keys_of(u, initials):
                 codes = self._keys.setdefault(key, [])
                 if u.code not in codes:
                     codes.append(u.code)
@@ -159,11 +161,11 @@ class Roster:
         ``query`` is not written as one."""
         return self._from_place_name(nfc(query).strip())
 
-    def _keys_of(self, unit: UnitRecord) -> set[str]:
+    def _keys_of(self, unit: UnitRecord, initials: set[str]) -> set[str]:
         keys = {expand(unit.name), unit.code.replace("-", " "), expand(unit.code.replace("-", " "))}
         keys |= {expand(a) for a in unit.aliases}
         keys |= {fold(a).replace(" ", "") for a in unit.aliases}
-        keys |= self._initials(unit.level, expand(unit.name))
+        keys |= initials
         keys |= {k.replace(" va ", " ") for k in keys if " va " in k}  # "Sở Văn hóa Thể thao": "và" left out
         level = self._levels.get(unit.level)
         if level is not None and level.places:
