@@ -9,6 +9,7 @@ Import from a test: ``from data.files import samples``.
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 import zipfile
@@ -39,11 +40,14 @@ def pdf(text: str = "Bao cao tu kiem tra CCHC 2020") -> bytes:
 
 
 def _zip(members: list[tuple[str, bytes]], *, stored_first: bool = False) -> bytes:
+    """Members stamped with one fixed time, so the same sample is the same bytes on every call
+    (a test comparing two calls must not fail when a clock second turns between them)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for i, (name, data) in enumerate(members):
-            compress = zipfile.ZIP_STORED if stored_first and i == 0 else zipfile.ZIP_DEFLATED
-            zf.writestr(name, data, compress_type=compress)
+            info = zipfile.ZipInfo(name, date_time=(2020, 9, 1, 8, 0, 0))
+            info.compress_type = zipfile.ZIP_STORED if stored_first and i == 0 else zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
     return buf.getvalue()
 
 
@@ -80,7 +84,10 @@ def docm() -> bytes:
     return _zip([*members, ("word/vbaProject.bin", b"\xd0\xcf\x11\xe0 vba")])
 
 
+@functools.cache
 def xlsx() -> bytes:
+    """Made once per run: openpyxl stamps the save time into the package, and two calls a second
+    apart must still be the same file."""
     from openpyxl import Workbook
 
     wb = Workbook()
