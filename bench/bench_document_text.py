@@ -2,10 +2,11 @@
 
     python bench/bench_document_text.py [--sizes 5,10,20,40] [--people 100] [--skip-memory] [--skip-answers]
 
-1. *Memory.* PDFs and DOCX files of each size (report text on every page plus an incompressible
+1. *Memory.* PDFs, DOCX and DOC files of each size (report text on every page plus an incompressible
    scanned picture, as real submissions are), read by ``storage.document_text.read_text`` with the
    default budget and with no page budget, and by the obvious code: pypdf's ``PdfReader(path)`` and
-   every page's ``extract_text()``, python-docx's ``Document(path)`` and every paragraph. Peak Python
+   every page's ``extract_text()``, python-docx's ``Document(path)`` and every paragraph, olefile reading
+   every stream of the DOC (which LibreOffice converts from the DOCX; skipped without it). Peak Python
    memory (tracemalloc) after a warm-up run, and peak ÷ file size.
 2. *Answers.* The real ``TelegramChannel`` (polling) against ``tests/fakes/telegram_api.py`` with the
    real router and store (SQLite): a registered focal point sends a ~20 MB PDF as a document; when
@@ -24,6 +25,7 @@ import asyncio
 import gc
 import io
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -88,6 +90,21 @@ def make_docx(path: Path, megabytes: float) -> int:
     return pages
 
 
+def make_doc(path: Path, megabytes: float) -> int:
+    """The same DOCX saved as Word 97–2003 by LibreOffice (pictures go to the Data stream)."""
+    import shutil
+    import subprocess
+
+    source = path.with_name(path.stem + "-src.docx")
+    pages = make_docx(source, megabytes)
+    subprocess.run([shutil.which("soffice"), "--headless", f"-env:UserInstallation=file://{path.parent}/lo",
+                    "--convert-to", "doc:MS Word 97", "--outdir", str(path.parent), str(source)],
+                   capture_output=True, timeout=600, check=True)
+    path.with_name(path.stem + "-src.doc").rename(path)
+    source.unlink()
+    return pages
+
+
 # ---- 1. memory -----------------------------------------------------------------------------
 def naive_pdf(path: Path) -> str:
     from pypdf import PdfReader
@@ -99,6 +116,14 @@ def naive_docx(path: Path) -> str:
     from docx import Document
 
     return "\n".join(p.text for p in Document(str(path)).paragraphs)
+
+
+def naive_doc(path: Path) -> int:
+    """The obvious code for a compound file: olefile opened on the path, every stream read whole."""
+    import olefile
+
+    with olefile.OleFileIO(str(path)) as ole:
+        return sum(len(ole.openstream(entry).read()) for entry in ole.listdir())
 
 
 def measure(fn) -> tuple[float, float]:
@@ -120,8 +145,13 @@ def memory(sizes: list[float], tmp: Path) -> None:
         "docx": [("agency-bot (budget)", lambda p: read_text(p, "docx")),
                  ("agency-bot, no budget", lambda p: read_text(p, "docx", UNBOUNDED)),
                  ("python-docx Document(path)", naive_docx)],
+        "doc": [("agency-bot (budget)", lambda p: read_text(p, "doc")),
+                ("olefile, every stream read", naive_doc)],
     }
-    makers = {"pdf": make_pdf, "docx": make_docx}
+    makers = {"pdf": make_pdf, "docx": make_docx, "doc": make_doc}
+    if shutil.which("soffice") is None:
+        del readers["doc"]
+        print("DOC skipped: LibreOffice (soffice) makes the Word 97 files and is not installed")
     print("kind  size MB  pages  reader                              seconds  peak MB  peak ÷ size")
     for kind, candidates in readers.items():
         warm = tmp / f"warm.{kind}"

@@ -1,7 +1,7 @@
 """The text of a received document, read within a budget (what the content check compares).
 
 PDF with pypdf, DOCX and ODT/ODS by streaming their XML text parts with lxml, XLSX with
-openpyxl in read-only mode. Memory follows the budget, not the file: a ``PdfReader`` opened
+openpyxl in read-only mode, XLS with xlrd, DOC through its piece table (``storage.word97``). Memory follows the budget, not the file: a ``PdfReader`` opened
 on a path (and python-docx, which loads every part, images included) would hold the whole
 file, so the PDF is read from an open file page by page, pypdf's object cache emptied after
 each page, and XML elements are freed as soon as their text is taken. The budget also caps pages, characters, the uncompressed size of
@@ -30,7 +30,7 @@ MB = 1024 * 1024
 TEXT = "text"  # text was read (possibly cut short by the budget: ``truncated``)
 NO_TEXT = "no_text"  # pages or an image without a text layer: a scan or a photo
 UNREADABLE = "unreadable"  # damaged or password-protected
-NOT_READ = "not_read"  # a format read by no one here (DOC, XLS, ZIP, RAR), too large, or out of time
+NOT_READ = "not_read"  # a format read by no one here (ZIP, RAR, Word 6/95), too large, or out of time
 
 IMAGE_KINDS = frozenset({"jpg", "png"})
 MIN_CHARS_PER_PAGE = 25  # fewer letters and digits than this per PDF page: no text layer worth the name
@@ -345,6 +345,38 @@ def _xls(path: Path, budget: Budget) -> DocumentText:
     return _finish(out, sheet=True, numbers=numbers, pages=sheets)
 
 
+# ---- DOC (Word 97–2003) ----------------------------------------------------------------------
+def _doc(path: Path, budget: Budget) -> DocumentText:
+    """The body of a Word binary document through its piece table (``storage.word97``); Word 6/95
+    files are not read, a password-protected one is said so."""
+    import olefile
+
+    from storage import word97
+
+    out = _Out(budget)
+    with olefile.OleFileIO(str(path)) as ole:
+        word = _ole_stream(ole, "WordDocument", budget)
+        try:
+            at = word97.layout(word)
+        except word97.Encrypted:
+            raise _Encrypted from None
+        except word97.OlderFormat:
+            return DocumentText(NOT_READ, reason="format")
+        table = _ole_stream(ole, at.table_stream, budget)
+        for line in word97.lines(word, table, at, budget.chars):
+            out.add(line)
+            if out.stop:
+                break
+    return _finish(out)
+
+
+def _ole_stream(ole, name: str, budget: Budget) -> bytes:
+    """A whole stream (olefile reads no less), refused beyond the part budget before it is read."""
+    if ole.get_size(name) > budget.part_bytes:
+        raise _TooLarge
+    return ole.openstream(name).read()
+
+
 def _cell(value: object) -> str:
     """xlrd gives every number as a float: 12.0 is written 12, as the sheet shows it."""
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
@@ -357,5 +389,5 @@ def _finish(out: _Out, *, sheet: bool = False, numbers: int = 0, pages: int = 0)
 
 
 _READERS: dict[str, Callable[[Path, Budget], DocumentText]] = {
-    "pdf": _pdf, "docx": _docx, "odt": _odt, "ods": _ods, "xlsx": _xlsx, "xls": _xls,
+    "pdf": _pdf, "docx": _docx, "odt": _odt, "ods": _ods, "xlsx": _xlsx, "xls": _xls, "doc": _doc,
 }

@@ -27,7 +27,7 @@ KILL_GRACE_S = 2.0  # beyond the budget's seconds (checked between pages) before
 NICENESS = 10  # the reading yields the CPU to the conversation (and to everything else) when both want it
 # imported once by the server, not by every child; "__main__" too, or each child would import the
 # program's main module again (multiprocessing does that for a main run from a path)
-PRELOAD = ["__main__", "storage.isolated_read", "pypdf", "lxml.etree", "openpyxl", "xlrd"]
+PRELOAD = ["__main__", "storage.isolated_read", "pypdf", "lxml.etree", "openpyxl", "xlrd", "olefile", "storage.word97"]
 
 _context = None
 

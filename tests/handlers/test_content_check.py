@@ -53,10 +53,18 @@ async def test_the_right_report_gets_a_plain_receipt(talk, services, district):
 @pytest.mark.parametrize("make, name", [
     (lambda lines: documents.docx(lines, header_rows=6), "bc.docx"),
     (documents.odt, "bc.odt"),
+    (documents.doc, "bc.doc"),  # Word 97–2003, still what many offices save
 ])
 async def test_the_right_report_in_word_and_opendocument(talk, services, district, make, name):
     await send(talk, district, make(documents.report_lines(DISTRICT, 2020, "Tân Hiệp")), name)
-    assert rows(services)[-1].content_check["flags"] == []
+    assert rows(services)[-1].content_check == {"status": "text", "flags": []}
+
+
+async def test_a_word_97_report_of_another_unit_and_year_is_flagged(talk, services, district):
+    replies = await send(talk, district, documents.doc(documents.report_lines("UBND huyện Giồng Riềng", 2019,
+                                                                              "Giồng Riềng")), "bc-2019.doc")
+    assert rows(services)[-1].content_check["flags"] == ["other_unit", "other_year"]
+    assert any(LINE in line for line in receipt_lines(replies))
 
 
 async def test_another_units_report_is_named_in_one_line(talk, services, district):

@@ -107,6 +107,49 @@ def test_odt_and_xlsx(tmp_path):
     assert read(tmp_path, samples.xls(), "rong.xls").status == UNREADABLE  # an empty Workbook stream
 
 
+def test_a_word_97_document_reads_its_body_as_the_page_shows_it(tmp_path):
+    doc = read(tmp_path, documents.doc(LINES), "bc.doc")
+    assert doc.status == TEXT and not doc.sheet and doc.text.splitlines() == LINES
+    fields = samples.ole(samples.word_streams(
+        "Trang \x13 PAGE \x141\x15 của \x13 NUMPAGES \x13 x \x14\x15\x142\x15\r"  # fields (one nested) show their result
+        "Ô một\x07Ô hai\x07\x07\x01Dòng\x0bngắt\r",  # table cells and row end, a picture mark, a line break
+        ascii_tail="Phong Noi vu\r"))  # a second piece, one byte per character
+    assert read(tmp_path, fields, "f.doc").text.splitlines() == [
+        "Trang 1 của 2", "Ô một", "Ô hai", "Dòng", "ngắt", "Phong Noi vu"]
+
+
+def test_word_97_that_cannot_be_read_says_why(tmp_path):
+    protected = samples.ole(samples.word_streams("Bí mật\r", flags=0x0200 | 0x0100))
+    assert (read(tmp_path, protected, "khoa.doc").status, read(tmp_path, protected, "khoa.doc").reason) == (
+        UNREADABLE, "encrypted")
+    word95 = samples.ole(samples.word_streams("Word 95\r", nfib=0x0068))
+    assert (read(tmp_path, word95, "cu.doc").status, read(tmp_path, word95, "cu.doc").reason) == (NOT_READ, "format")
+    streams = samples.word_streams("Báo cáo\r")
+    word = bytearray(streams["WordDocument"])
+    word[0x9A + 33 * 8:0x9A + 33 * 8 + 4] = (5000).to_bytes(4, "little")  # the piece table past the stream's end
+    streams["WordDocument"] = bytes(word)
+    assert read(tmp_path, samples.ole(streams), "hong.doc").status == UNREADABLE
+    long = read(tmp_path, documents.doc(LINES), "dai.doc", Budget(chars=120))
+    assert long.status == TEXT and long.truncated and len(long.text) <= 120
+
+
+def test_a_doc_saved_by_a_real_word_processor_reads_like_its_docx(tmp_path):
+    """LibreOffice's "MS Word 97" export: tables, styles and several streams the sample has not."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    source = write(tmp_path, documents.docx(LINES, header_rows=5), "bc.docx")
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
+                    "doc:MS Word 97", "--outdir", str(tmp_path / "out"), str(source)],
+                   capture_output=True, timeout=120, check=True)
+    converted = tmp_path / "out" / "bc.doc"
+    doc, docx = read_text(converted, sniff(converted)), read_text(source, "docx")
+    assert doc.status == TEXT and doc.text == docx.text
+
+
 def test_damaged_and_protected_files_are_unreadable_not_errors(tmp_path):
     garbled = b"%PDF-1.7\n" + bytes(range(256)) * 40
     assert read(tmp_path, garbled, "hong.pdf").status == UNREADABLE
@@ -167,6 +210,8 @@ def test_the_child_process_reads_what_the_bot_would(tmp_path):
     path = write(tmp_path, documents.pdf(LINES), "bc.pdf")
     assert read_isolated(path, "pdf") == read_text(path, "pdf")
     assert read_isolated(path, "zip").reason == "format"  # nothing to open: no process
+    word = write(tmp_path, documents.doc(LINES), "bc.doc")
+    assert read_isolated(word, "doc") == read_text(word, "doc") and read_text(word, "doc").status == TEXT
 
 
 def test_a_reading_past_its_time_is_killed(tmp_path, monkeypatch, caplog):

@@ -176,6 +176,14 @@ def xlsx(rows: list[list[object]], title: str = "Phụ lục") -> bytes:
     return buf.getvalue()
 
 
+def doc(lines: list[str]) -> bytes:
+    """A Word 97–2003 document, one paragraph per line (the body as Word stores it: UTF-16 text
+    described by a piece table)."""
+    from data.files import samples
+
+    return samples.ole(samples.word_streams("".join(line + "\r" for line in lines)))
+
+
 def xls(rows: list[list[object]], title: str = "Phu luc") -> bytes:
     """An Excel 97–2003 workbook (BIFF8 in an OLE2 file) with one sheet: strings in the shared string
     table, numbers as NUMBER records; the least Excel, LibreOffice and xlrd read."""

@@ -225,8 +225,33 @@ def ole(tree: dict) -> bytes:
     return bytes(header) + struct.pack("<128I", *fat) + directory + data
 
 
-def doc() -> bytes:
-    return ole({"WordDocument": b"\xec\xa5", "1Table": b"", "\x05SummaryInformation": b""})
+def word_streams(text: str, *, ascii_tail: str = "", flags: int = 0x0200, nfib: int = 0x00C1) -> dict:
+    """The two streams of a Word 97–2003 document whose body is ``text`` (UTF-16, one piece) and then
+    ``ascii_tail`` (a second piece of one byte per character, as Word stores Latin text): a File
+    Information Block counted as [MS-DOC] lays it out, and a piece table in the table stream."""
+    fib = bytearray(1024)
+    body = len(text) + len(ascii_tail)
+    struct.pack_into("<HH", fib, 0, 0xA5EC, nfib)
+    struct.pack_into("<H", fib, 0x0A, flags)
+    struct.pack_into("<H", fib, 0x20, 14)  # csw, then fibRgW (28 bytes)
+    struct.pack_into("<H", fib, 0x3E, 22)  # cslw, then fibRgLw (88 bytes): ccpText is its 4th long
+    struct.pack_into("<i", fib, 0x40 + 12, body)
+    struct.pack_into("<H", fib, 0x98, 93)  # cbRgFcLcb: the Word 97 pairs
+    unicode_at = len(fib)
+    tail_at = unicode_at + 2 * len(text)
+    word = bytes(fib) + text.encode("utf-16-le") + ascii_tail.encode("cp1252")
+    pieces = [(0, len(text), unicode_at)] + ([(len(text), body, 0x40000000 | tail_at * 2)] if ascii_tail else [])
+    plc = struct.pack(f"<{len(pieces) + 1}I", *[p[0] for p in pieces], body)
+    plc += b"".join(struct.pack("<HIH", 0, fc, 0) for _, _, fc in pieces)
+    clx = b"\x01\x02\x00\x00\x00" + b"\x02" + struct.pack("<I", len(plc)) + plc  # a Prc, then the Pcdt
+    fib[0x9A + 33 * 8:0x9A + 34 * 8] = struct.pack("<II", 0, len(clx))
+    word = bytes(fib) + word[len(fib):]
+    assert len(word) <= STREAM_SIZE, "sample too long for one stream"
+    return {"WordDocument": word, "1Table" if flags & 0x0200 else "0Table": clx}
+
+
+def doc(text: str = "Báo cáo tự kiểm tra\r") -> bytes:
+    return ole({**word_streams(text), "\x05SummaryInformation": b""})
 
 
 def xls() -> bytes:
@@ -235,7 +260,7 @@ def xls() -> bytes:
 
 def doc_with_embedded_sheet() -> bytes:
     """A Word file carrying an Excel chart: still a Word file."""
-    return ole({"1Table": b"", "ObjectPool": {"_1234": {"Workbook": b""}}, "WordDocument": b"\xec\xa5"})
+    return ole({**word_streams("Báo cáo kèm biểu đồ\r"), "ObjectPool": {"_1234": {"Workbook": b""}}})
 
 
 def encrypted_office() -> bytes:
