@@ -216,7 +216,10 @@ class Engine:
         return found
 
     def _joined(self, found: list[Answer]) -> Answer:
-        bodies = [a.answer.rpartition("\n")[0] for a in found]
+        bodies: list[str] = []
+        for a in found:
+            body = a.answer.rpartition("\n")[0]
+            bodies += _unsaid(body, "\n".join(bodies)) if bodies else [body]
         sections = list(dict.fromkeys(s for a in found for s in a.sections))
         source = self._citation(sections)
         first = found[0]
@@ -424,6 +427,21 @@ def _percent(tokens: list[str]) -> float | None:
         if t.isdigit() and tokens[i + 1:i + 3] == ["phan", "tram"]:
             return int(t) / 100
     return None
+
+
+def _unsaid(body: str, before: str) -> list[str]:
+    """The lines of ``body`` that ``before`` does not already hold, so a second answer adds only what is
+    new ("số mấy, do ai ký": the document line already names the signer; two topics listing the same
+    units list them once). A line counts as said when what follows its lead-in ("Người ký …: X") stands
+    in ``before``; a heading whose list was all said goes with it."""
+    def said(line: str) -> bool:
+        payload = line.partition(": ")[2].strip().rstrip(".")
+        payload = payload if len(payload) >= 20 else line.strip().rstrip(".")
+        return payload in before
+
+    kept = [line for line in body.split("\n") if line.strip() and not said(line)]
+    return [line for i, line in enumerate(kept)
+            if not line.rstrip().endswith(":") or (i + 1 < len(kept) and kept[i + 1].lstrip().startswith("-"))]
 
 
 def _fields(template: str) -> set[str]:

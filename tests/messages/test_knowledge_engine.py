@@ -303,6 +303,32 @@ def test_a_greeting_and_a_three_part_question_get_the_deadline_and_the_recipient
     assert a.matched and "30/9/2020" in a.answer and "Sở Nội vụ" in a.answer
 
 
+@pytest.mark.parametrize("message, parts", [
+    ("bao nhiêu xã, chọn theo kiểu gì", ["bao nhiêu xã", "chọn theo kiểu gì"]),
+    ("Phường Tân Châu kiểm tra ngày 15/7, giờ bên em phải làm những việc gì và báo cáo nộp trước ngày nào ạ?",
+     ["Phường Tân Châu kiểm tra ngày 15/7, giờ bên em phải làm những việc gì", "báo cáo nộp trước ngày nào ạ?"]),
+    ("huyen em co phai nop bao cao khong, truoc ngay nao va nop cho ai",  # typed without marks
+     ["huyen em co phai nop bao cao khong", "truoc ngay nao", "nop cho ai"]),
+    # not two questions: one ask with a list, "nào cũng" meaning "every", a premise with no question word
+    ("báo cáo và tài liệu gì", ["báo cáo và tài liệu gì"]),
+    ("Có bao nhiêu xã, phường, đặc khu bị kiểm tra trực tiếp", ["Có bao nhiêu xã, phường, đặc khu bị kiểm tra trực tiếp"]),
+    ("Sao năm nào cũng phải kiểm tra CCHC vậy, để làm gì?", ["Sao năm nào cũng phải kiểm tra CCHC vậy, để làm gì?"]),
+    ("xã em không bị kiểm tra, phải nộp báo cáo gì", ["xã em không bị kiểm tra, phải nộp báo cáo gì"]),
+])
+def test_two_questions_in_one_sentence_are_two_parts(message, parts):
+    from messages.knowledge.clauses import clauses
+
+    assert [c.text for c in clauses(message)] == parts
+
+
+def test_two_questions_in_one_sentence_get_both_answers_and_say_nothing_twice(engine):
+    a = engine.answer("thành phố Hà Tiên có bị kiểm tra không, nếu có thì đoàn có xuống các phường xã không")
+    assert "thuộc đối tượng kiểm tra trực tiếp" in a.answer and "Chọn 02 xã" in a.answer
+    assert "Mục II.2.b" in a.answer and "Mục II.2.c" in a.answer
+    both = engine.answer("kế hoạch số mấy, do ai ký")
+    assert "32/KH-UBND ngày 03/3/2020 của" in both.answer and both.answer.count("Lê Thị Minh Phụng") == 1
+
+
 def test_a_turn_typed_without_marks_still_splits_the_premise_from_the_question(engine):
     """", vay …" is ", vậy …": the part before it only sets the scene (here: a unit not inspected)."""
     a = engine.answer("minh ko bi kt truc tiep, vay phai tu kiem tra bao nhieu don vi truc thuoc")
