@@ -32,6 +32,7 @@ from messages.vntext import fold, nfc
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 BLIND = Path(__file__).resolve().parents[1] / "tests" / "data" / "blind"
 _DATE = re.compile(r"\b0?(\d{1,2})/0?(\d{1,2})/(\d{4})\b")
+_DATE_WORDS = re.compile(r"\bngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})\b", re.I)
 HONEST = re.compile(r"(kế hoạch|\b\d+/[A-ZĐ-]+\b.*?)\s*(không|chưa)\s+(nêu|quy định|ghi|kèm|có|đề cập|liệt kê|yêu cầu)"
                     r"|không có thông tin", re.I)
 BASELINE_AT = 60
@@ -68,8 +69,10 @@ def load(plan_year: int, part: str) -> list[BlindCase]:
 
 
 def _norm(text: str) -> str:
-    """Dates and numbers compared as values: 03/03/2020 is 03/3/2020, "02 xã" is "2 xã"."""
-    text = _DATE.sub(lambda m: f"{int(m.group(1))}/{int(m.group(2))}/{m.group(3)}", nfc(text))
+    """Dates and numbers compared as values: 03/03/2020 is 03/3/2020 and "ngày 03 tháng 3 năm 2020",
+    "02 xã" is "2 xã"."""
+    text = _DATE_WORDS.sub(r"\1/\2/\3", nfc(text))
+    text = _DATE.sub(lambda m: f"{int(m.group(1))}/{int(m.group(2))}/{m.group(3)}", text)
     return re.sub(r"(?<![\d/.,])0+(\d)", r"\1", text).casefold()
 
 

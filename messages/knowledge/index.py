@@ -36,7 +36,7 @@ UNMET_REQUIREMENT = 0.5
 AVOIDED = 0.6
 NO_ANCHOR = 0.45
 SMALL_TALK_WITH_QUESTION = 0.3
-FUZZY_SHORTLIST = 40
+FUZZY_SHORTLIST = 60
 TAUGHT_MATCH = 0.9  # fuzzy similarity to a learned phrasing that counts as the same question
 
 

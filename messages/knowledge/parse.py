@@ -25,6 +25,7 @@ NUMBER = "@number"  # the question gives a count (of its own subordinate units)
 FIGURE = "@figure"  # the question quotes one of the plan's own figures ("2 xã mỗi huyện", "10 xã")
 YESNO = "@yesno"  # a yes/no question ("có ... không")
 _YEAR = re.compile(r"^(19|20)\d\d$")
+_YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*[-–—]\s*((?:19|20)\d\d)\b")  # "giai đoạn 2021-2030"
 _DIGITS = re.compile(r"^\d+$")
 _UNIT_NOUNS = frozenset("""don vi phong ban xa phuong truong co quan chi cuc trung tam unit units
 office offices school schools commune communes subordinate subordinates thi tran so nganh huyen thanh dac
@@ -352,6 +353,8 @@ class Parser:
         if self._yes_no(tokens):
             concepts[YESNO] = 1
         years = {int(t) for t in tokens if _YEAR.match(t)}
+        # a period that spans the plan's year ("Chương trình tổng thể 2021-2030") names this plan's year too
+        years |= {self.plan_year for a, b in _YEAR_RANGE.findall(text) if int(a) <= self.plan_year <= int(b)}
         other_year = (bool(years - {self.plan_year}) and self.plan_year not in years and "vb-can-cu" not in concepts
                       or OTHER_YEAR in concepts)
         words = [w for w in rest if w not in lexicon.STOPWORDS and not w.isdigit()]

@@ -329,6 +329,24 @@ def test_two_questions_in_one_sentence_get_both_answers_and_say_nothing_twice(en
     assert "32/KH-UBND ngày 03/3/2020 của" in both.answer and both.answer.count("Lê Thị Minh Phụng") == 1
 
 
+def test_a_period_spanning_the_plans_year_is_not_another_years_plan():
+    """"Chương trình tổng thể 2021-2030" names the 2026 plan's basis, not a plan of 2021; "năm 2021" alone does."""
+    from support import PLAN_2026
+
+    from messages.plan_loader import load_plan_cached
+
+    engine = Engine(load_plan_cached(PLAN_2026))
+    a = engine.answer("Kế hoạch kiểm tra có dựa trên Chương trình tổng thể CCHC 2021-2030 ko?")
+    assert a.reason == "answered" and "76/NQ-CP" in a.answer and "Phần căn cứ" in a.source
+    assert engine.answer("kế hoạch kiểm tra năm 2021 có những đơn vị nào").reason == "out_of_scope"
+
+
+def test_the_form_of_the_inspection_is_not_how_to_send_a_report(engine):
+    assert engine.answer("kiểm tra theo hình thức nào").topic == "hinh-thuc-kiem-tra"
+    assert engine.answer("đoàn có xem hồ sơ trên hệ thống thông tin giải quyết TTHC không").topic == "hinh-thuc-kiem-tra"
+    assert engine.answer("gửi báo cáo theo hình thức nào").topic == "cach-gui-bao-cao"
+
+
 def test_a_turn_typed_without_marks_still_splits_the_premise_from_the_question(engine):
     """", vay …" is ", vậy …": the part before it only sets the scene (here: a unit not inspected)."""
     a = engine.answer("minh ko bi kt truc tiep, vay phai tu kiem tra bao nhieu don vi truc thuoc")
