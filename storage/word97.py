@@ -104,8 +104,10 @@ def lines(word: bytes, table: bytes, at: Layout, max_chars: int) -> Iterator[str
                 elif ch in _LINE_ENDS:
                     yield "".join(pending)
                     pending = []
+                elif ch in _SPECIAL:
+                    pending.append(_SPECIAL[ch])
                 elif ch == "\t" or ch >= " ":
-                    pending.append(_SPECIAL.get(ch, ch))
+                    pending.append(ch)
                     kept += 1
                 # other control characters mark pictures, footnote references and the like: skipped
             if kept >= max_chars:

@@ -112,10 +112,11 @@ def test_a_word_97_document_reads_its_body_as_the_page_shows_it(tmp_path):
     assert doc.status == TEXT and not doc.sheet and doc.text.splitlines() == LINES
     fields = samples.ole(samples.word_streams(
         "Trang \x13 PAGE \x141\x15 của \x13 NUMPAGES \x13 x \x14\x15\x142\x15\r"  # fields (one nested) show their result
-        "Ô một\x07Ô hai\x07\x07\x01Dòng\x0bngắt\r",  # table cells and row end, a picture mark, a line break
+        "Ô một\x07Ô hai\x07\x07\x01Dòng\x0bngắt\r"  # table cells and row end, a picture mark, a line break
+        "Phú\x1eQuốc, cải\x1fcách\r",  # a non-breaking hyphen, an optional one
         ascii_tail="Phong Noi vu\r"))  # a second piece, one byte per character
     assert read(tmp_path, fields, "f.doc").text.splitlines() == [
-        "Trang 1 của 2", "Ô một", "Ô hai", "Dòng", "ngắt", "Phong Noi vu"]
+        "Trang 1 của 2", "Ô một", "Ô hai", "Dòng", "ngắt", "Phú-Quốc, cảicách", "Phong Noi vu"]
 
 
 def test_word_97_that_cannot_be_read_says_why(tmp_path):
