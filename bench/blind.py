@@ -32,7 +32,7 @@ from messages.vntext import fold, nfc
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 BLIND = Path(__file__).resolve().parents[1] / "tests" / "data" / "blind"
 _DATE = re.compile(r"\b0?(\d{1,2})/0?(\d{1,2})/(\d{4})\b")
-_DATE_WORDS = re.compile(r"\bngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})\b", re.I)
+_DATE_WORDS = re.compile(r"\b(?:ngày\s+)?(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})\b", re.I)
 HONEST = re.compile(r"(kế hoạch|\b\d+/[A-ZĐ-]+\b.*?)\s*(không|chưa)\s+(nêu|quy định|ghi|kèm|có|đề cập|liệt kê|yêu cầu)"
                     r"|không có thông tin", re.I)
 BASELINE_AT = 60

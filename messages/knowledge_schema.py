@@ -76,6 +76,7 @@ PLACEHOLDERS = frozenset({
     "inspection_date", "inspection_countdown",
     # computed from the question, or quoted from the plan
     "n_given", "n_exact", "n_required", "ratio_used", "s_ratio_used", "example_n", "example_required", "passage",
+    "coverage_given",
     # example units of this plan (one listed for inspection, one not), for "for example…" hints
     "unit_a", "unit_b",
 })

@@ -21,9 +21,12 @@ _TURNS = re.compile(r",\s*(?=(?:còn|vậy|thế thì|ngoài ra|thêm nữa|vớ
 _JOINTS = re.compile(r"\s*,\s*|\s+(?:và|va)\s+", re.I)
 # a question word: what makes each side of a joint a question of its own (marked and unmarked forms);
 # not before "cũng", where it means "every" ("năm nào cũng", "ai cũng")
-_ASKS = re.compile(r"(?<!\w)(?:gì|gi|nào|nao|bao nhiêu|bao nhieu|bao giờ|bao gio|mấy|ai|đâu|thế nào|the nao"
-                   r"|có phải|co phai)(?!\w)(?!\s+(?:cũng|cung)\b)|(?<!\w)(?:không|khong|chưa|chua|ko|k|hông|hok)(?:\s+(?:ạ|ạh|vậy|nhỉ|ha|hả|a))?$",
-                   re.I)
+_QUESTION_WORD = re.compile(r"(?<!\w)(?:gì|gi|nào|nao|bao nhiêu|bao nhieu|bao giờ|bao gio|mấy|ai|đâu|thế nào"
+                            r"|the nao|có phải|co phai)(?!\w)(?!\s+(?:cũng|cung)\b)", re.I)
+# "…không?" at the end; a short segment asking only that may be the tail of a name cut at its "và"
+# ("Sở Dân tộc và | Tôn giáo ko?"), so a segment needs four words to ask with the tag alone
+_TAG = re.compile(r"(?<!\w)(?:không|khong|chưa|chua|ko|k|hông|hok)(?:\s+(?:ạ|ạh|vậy|nhỉ|ha|hả|a))?$", re.I)
+TAG_ALONE_WORDS = 4
 _PREMISE_ENDS = re.compile(r"^(?:vậy|thế thì|vay|the thi)\s", re.I)  # "…, vậy …": what came before is the premise
 
 
@@ -54,14 +57,22 @@ def _asks(piece: str) -> list[str]:
     out, start = [], 0
     for (_, end), (next_start, next_end) in zip(segments, segments[1:]):
         following = piece[next_start:next_end]
-        if len(following.split()) >= 3 and _asking(following) and _asking(piece[start:end]):
+        if _asks_alone(following) and _asking(piece[start:end]):
             out.append(piece[start:end].strip())
             start = next_start
     return [*out, piece[start:].strip()]
 
 
 def _asking(text: str) -> bool:
-    return _ASKS.search(text.strip(" ?.!")) is not None
+    text = text.strip(" ?.!")
+    return bool(_QUESTION_WORD.search(text) or _TAG.search(text))
+
+
+def _asks_alone(segment: str) -> bool:
+    """A segment that can be a question of its own: three words or more with a question word, or four
+    with the "không?" tag alone."""
+    text, words = segment.strip(" ?.!"), len(segment.split())
+    return words >= 3 and bool(_QUESTION_WORD.search(text)) or words >= TAG_ALONE_WORDS and bool(_TAG.search(text))
 
 
 __all__ = ["Clause", "clauses"]

@@ -183,10 +183,12 @@ class Engine:
         parts = clauses(text)
         if len(parts) < 2:
             return self._answer_one(text, asker, world)
-        found = self._parts(parts, asker, world)
+        picks, courtesies = self._parts(parts, asker, world)
+        found = [self._render(self.topics[best.topic], p, unit, world, best.score) for best, p, unit in picks]
         if len(found) > 1:
             return self._joined(found)
-        scene_set = not all(c.asks for c in parts)
+        # the rest only sets the scene, or is courtesy ("Kính gửi …", "Trân trọng cảm ơn."): the part decides
+        scene_set = not all(c.asks for c in parts) or courtesies == len(parts) - 1
         if found and scene_set:
             return found[0]
         whole = self._answer_one(text, asker, world)  # read whole only when the parts did not settle it
@@ -194,26 +196,32 @@ class Engine:
             return found[0]
         return whole
 
-    def _parts(self, parts: list[Clause], asker: UnitRecord | None, world: World | None) -> list[Answer]:
-        """The answers the asking parts of a message are sure of, one per topic; a unit or a count given in
-        any part ("Sở em có 9 đơn vị trực thuộc. Phải kiểm tra mấy?") holds for the others."""
+    def _parts(self, parts: list[Clause], asker: UnitRecord | None,
+               world: World | None) -> tuple[list[tuple[Scored, Parsed, UnitRecord | None]], int]:
+        """The topics the asking parts of a message are sure of, one per topic (to render only when used);
+        a unit or a count given in any part ("Sở em có 9 đơn vị trực thuộc. Phải kiểm tra mấy?") holds for
+        the others."""
         parsed = [self.parse(part.text, world) for part in parts]
         named = list(dict.fromkeys(u for p in parsed for u in p.mentions))
         numbers = [n for p in parsed for n in p.numbers]
         # "Dạ em ở xã X. Xã em có bị kiểm tra không?": the one unit the message names is what it is about
         context = named[0] if len(named) == 1 else asker
-        m = self.knowledge.matching
-        found: list[Answer] = []
+        answer_at = self.knowledge.matching.answer_at
+        picks: list[tuple[Scored, Parsed, UnitRecord | None]] = []
+        courtesies = 0  # greetings, thanks, formulas: no concept but courtesy, no unit, no figure
         for part, p in zip(parts, parsed):
-            if not part.asks:
+            if set(p.concepts) <= self.index.chatter and not p.mentions and not p.numbers:
+                courtesies += 1
+            if not part.asks or not self.index.may_reach(p, answer_at):  # "Kính gửi …": no question here
                 continue
             if not p.numbers and len(numbers) == 1:
                 p.numbers, p.concepts = list(numbers), {**p.concepts, NUMBER: 1}
-            a = self._decide(p, context, world)
-            if (a.reason == "answered" and a.kind != "small_talk" and a.score >= m.answer_at
-                    and all(a.topic != b.topic for b in found)):
-                found.append(a)
-        return found
+            ranked, settled = self._ranked(p, context)
+            best = None if settled else self._sure(ranked)[0]
+            if (best is not None and self.topics[best.topic].kind != "small_talk"
+                    and all(best.topic != b.topic for b, _, _ in picks)):
+                picks.append((best, p, context))
+        return picks, courtesies
 
     def _joined(self, found: list[Answer]) -> Answer:
         bodies: list[str] = []
@@ -230,16 +238,17 @@ class Engine:
     def _answer_one(self, text: str, asker: UnitRecord | None, world: World | None) -> Answer:
         return self._decide(self.parse(text, world), asker, world)
 
-    def _decide(self, parsed: Parsed, asker: UnitRecord | None, world: World | None) -> Answer:
+    def _ranked(self, parsed: Parsed, asker: UnitRecord | None) -> tuple[list[Scored], Answer | None]:
+        """The topics ranked for ``parsed``, or the answer that settles it first: nothing asked, another
+        year's plan, or unrelated words that leave no topic at ``answer_at``."""
         self._own_subordinates(parsed, asker)
         if not parsed.tokens and not parsed.concepts:
-            return Answer(texts.EMPTY_QUESTION, False, 0.0, reason="empty")
+            return [], Answer(texts.EMPTY_QUESTION, False, 0.0, reason="empty")
         ranked = self.index.score(parsed)
         best = ranked[0] if ranked else None
-        m = self.knowledge.matching
         if not (best and best.taught):
             if parsed.other_year:  # "kế hoạch năm 2021": another plan, whatever else it says
-                return self._fallback(texts.OUT_OF_SCOPE, best, "out_of_scope")
+                return ranked, self._fallback(texts.OUT_OF_SCOPE, best, "out_of_scope")
             if parsed.out_of_scope:
                 # unrelated words lower every topic (but the ones about "something else": "đoàn có kiểm tra
                 # tiền lương không"); the question is refused only if nothing still reaches answer_at
@@ -247,12 +256,31 @@ class Engine:
                 ranked = sorted((s if s.topic in self._about_other else replace(s, score=s.score * factor)
                                  for s in ranked), key=lambda s: -s.score)
                 best = ranked[0] if ranked else None
-                if best is None or best.score < m.answer_at:
-                    return self._fallback(texts.OUT_OF_SCOPE, best, "out_of_scope")
-        if best is not None and best.score >= m.answer_at:
-            close = [s for s in ranked[1:3] if best.score - s.score < m.margin and s.score >= m.answer_at]
-            if not close or best.score >= m.sure_at or self.topics[best.topic].kind == "small_talk":
-                return self._render(self.topics[best.topic], parsed, asker, world, best.score)
+                if best is None or best.score < self.knowledge.matching.answer_at:
+                    return ranked, self._fallback(texts.OUT_OF_SCOPE, best, "out_of_scope")
+        return ranked, None
+
+    def _sure(self, ranked: list[Scored]) -> tuple[Scored | None, list[Scored]]:
+        """The topic to answer at ``answer_at`` or above, or None with the ones too close to it to choose."""
+        m = self.knowledge.matching
+        best = ranked[0] if ranked else None
+        if best is None or best.score < m.answer_at:
+            return None, []
+        close = [s for s in ranked[1:3] if best.score - s.score < m.margin and s.score >= m.answer_at]
+        if not close or best.score >= m.sure_at or self.topics[best.topic].kind == "small_talk":
+            return best, []
+        return None, close
+
+    def _decide(self, parsed: Parsed, asker: UnitRecord | None, world: World | None) -> Answer:
+        ranked, settled = self._ranked(parsed, asker)
+        if settled is not None:
+            return settled
+        best = ranked[0] if ranked else None
+        m = self.knowledge.matching
+        sure, close = self._sure(ranked)
+        if sure is not None:
+            return self._render(self.topics[sure.topic], parsed, asker, world, sure.score)
+        if close:
             return self._suggest([best, *close], best.score)
         anchored = any(c in self.index.anchors for c in parsed.concepts) or bool(parsed.mentions)
         if best is not None and best.score >= m.suggest_at:

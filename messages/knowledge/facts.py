@@ -341,6 +341,12 @@ class Facts(dict):
             ratio = self.percent if self.percent is not None else (pf.ratio_duty.ratio if pf.ratio_duty else 0)
             return {"n_given": n, "n_exact": decimal(ratio * n), "n_required": at_least(ratio, n),
                     "ratio_used": pct(ratio), "s_ratio_used": pf.ratio_section(ratio)}[key]
+        if key == "coverage_given":  # the plan's share of each level applied to a total the asker gives
+            targets = plan.inspection.coverage.targets if plan.inspection.coverage else []
+            n = self.number or 0
+            return bullets(texts.TARGET_GIVEN.format(level=plan.level_name(t.level), pct=pct(t.ratio), n=n,
+                                                     exact=decimal(t.ratio * n), required=at_least(t.ratio, n))
+                           for t in targets if t.ratio is not None)
         if key == "report_countdown":
             now = self._now()
             if pf.report is None:
@@ -451,6 +457,7 @@ def countdown(days: int, now: datetime, when: str, templates: tuple[str, str, st
 LAZY = frozenset({"unit", "unit_level", "unit_parent", "unit_rule", "s_unit_selection", "unit_duties",
                   "child_rule", "s_child_selection",
                   "unit_deadlines", "inspection_date", "inspection_countdown", "team_report_deadline", "announce_notice",
-                  "n_given", "n_exact", "n_required", "ratio_used", "s_ratio_used", "report_countdown", "passage"})
+                  "n_given", "n_exact", "n_required", "ratio_used", "s_ratio_used", "report_countdown", "passage",
+                  "coverage_given"})
 
 __all__ = ["PlanFacts", "Facts", "World", "LAZY", "at_least"]

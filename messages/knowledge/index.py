@@ -106,6 +106,7 @@ class TopicIndex:
         self.group_topics = list(starts)
         self.group_starts = np.array(list(starts.values()), dtype=np.intp)
         self.contents = [p.content for p in self.phrasings]
+        self.sorted_contents = [_sorted_words(c) for c in self.contents]  # token_sort_ratio's work, done once
         self.learned_ids = [i for i, p in enumerate(self.phrasings) if p.learned]
         self._topic_arrays()
 
@@ -114,6 +115,7 @@ class TopicIndex:
         self.topic_ids = list(self.topics)
         self._slot = {t: i for i, t in enumerate(self.topic_ids)}
         self.group_slots = np.array([self._slot[t] for t in self.group_topics], dtype=np.intp)
+        self.phrasing_slots = np.array([self._slot[p.topic] for p in self.phrasings], dtype=np.intp)
         by_feature: dict[str, list[int]] = {}
         for t in self.topics.values():
             for f in t.features:
@@ -141,8 +143,18 @@ class TopicIndex:
     def vector(self, features: dict[str, int]) -> dict[str, float]:
         return {f: self.weight(f) * (1 + 0.2 * (c - 1)) for f, c in features.items()}
 
+    def anchored(self, parsed: Parsed) -> bool:
+        """A word about the plan (or a unit): without one, every topic but small talk is scaled by
+        ``NO_ANCHOR``."""
+        return any(c in self.anchors for c in parsed.concepts) or SUBJECT in parsed.concepts
+
+    def may_reach(self, parsed: Parsed, at: float) -> bool:
+        """Can a topic other than small talk score ``at`` or more? Not without an anchor when ``at`` is above
+        ``NO_ANCHOR`` (raw scores are at most 1), unless a phrasing staff taught matches (it skips penalties)."""
+        return bool(self.learned_ids) or at <= NO_ANCHOR or self.anchored(parsed)
+
     def score(self, parsed: Parsed) -> list[Scored]:
-        has_anchor = any(c in self.anchors for c in parsed.concepts) or SUBJECT in parsed.concepts
+        has_anchor = self.anchored(parsed)
         features = parsed.features()
         if has_anchor and self.chatter.intersection(features):
             # "chào ad, em hỏi hạn nộp báo cáo…": the greeting must not dilute the question
@@ -167,17 +179,21 @@ class TopicIndex:
             shared = shared[np.argpartition(dots[shared], -FUZZY_SHORTLIST)[-FUZZY_SHORTLIST:]]
         top = {int(i) for i in shared}
         shortlist = [*top, *(i for i in self.learned_ids if i not in top)]
-        fz = [0.0] * n_topics
-        fz_at = [-1] * n_topics
+        fz = np.zeros(n_topics)
+        fz_at = np.full(n_topics, -1, dtype=np.intp)
         if shortlist:
             others = [self.contents[i] for i in shortlist]
-            content = [parsed.content]
-            similar = (process.cdist(content, others, scorer=fuzz.token_set_ratio)[0]
-                       + process.cdist(content, others, scorer=fuzz.token_sort_ratio)[0]) / 200.0
-            for i, value in zip(shortlist, similar.tolist()):
-                t = self._slot[self.phrasings[i].topic]
-                if value > fz[t]:
-                    fz[t], fz_at[t] = value, i
+            sorted_others = [self.sorted_contents[i] for i in shortlist]
+            similar = (process.cdist([parsed.content], others, scorer=fuzz.token_set_ratio)[0]
+                       + process.cdist([_sorted_words(parsed.content)], sorted_others, scorer=fuzz.ratio)[0]) / 200.0
+            # each topic's most similar phrasing (the first of equals, in shortlist order), in one sort
+            ids = np.array(shortlist, dtype=np.intp)
+            slots = self.phrasing_slots[ids]
+            order = np.lexsort((-np.arange(len(ids)), similar, slots))
+            ends = order[np.append(slots[order][1:] != slots[order][:-1], True)]
+            ends = ends[similar[ends] > 0]
+            fz[slots[ends]], fz_at[slots[ends]] = similar[ends], ids[ends]
+        fz, fz_at = fz.tolist(), fz_at.tolist()
         cover = np.zeros(n_topics)
         for f, w in q.items():
             owners = self.feature_topics.get(f)
@@ -213,6 +229,11 @@ class TopicIndex:
         if has_anchor:  # "chào ad, hạn nộp là khi nào": answer the question, not the greeting
             return factor * np.where(self.small_talk, SMALL_TALK_WITH_QUESTION, 1.0)
         return factor * np.where(self.small_talk, 1.0, NO_ANCHOR)
+
+
+def _sorted_words(text: str) -> str:
+    """``fuzz.ratio`` of two texts so sorted is ``fuzz.token_sort_ratio`` of the texts."""
+    return " ".join(sorted(text.split()))
 
 
 def _norm(vec: dict[str, float]) -> float:

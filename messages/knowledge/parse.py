@@ -29,9 +29,10 @@ _YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*[-–—]\s*((?:19|20)\d\d)\b")  
 _DIGITS = re.compile(r"^\d+$")
 _UNIT_NOUNS = frozenset("""don vi phong ban xa phuong truong co quan chi cuc trung tam unit units
 office offices school schools commune communes subordinate subordinates thi tran so nganh huyen thanh dac
-quan ward wards district districts department departments""".split())
+quan ward wards district districts department departments
+affiliated dependent attached""".split())  # "4 affiliated units": the adjective before the noun
 _HAS_WORDS = frozenset("co gom voi neu have has with if cua tren".split())  # "có 12 …", "gồm", "với", "nếu"
-_SUBORDINATE_WORDS = ("truc thuoc", "cap duoi", "subordinate", "subordinates")
+_SUBORDINATE_WORDS = ("truc thuoc", "cap duoi", "subordinate", "subordinates", "affiliated")
 _QUANTIFIERS = frozenset("tong cong so tat ca khoang chi la total about only".split())
 _YES_NO_HEADS = frozenset("is are does do will can should must has have did was were".split())
 

@@ -23,6 +23,7 @@ RULE_PER_PARENT = "chọn {n} {level} thuộc mỗi {parent} được kiểm tra
 RULE_COUNT = "chọn {n} {level}"
 TARGET_RATIO = "ít nhất {pct} {level}"
 TARGET_COUNT = "{n} {level}"
+TARGET_GIVEN = "{level}: {pct} × {n} = {exact}, tức ít nhất {required} đơn vị"
 PASSAGE_LINE = "- “{text}” ({where})"
 PASSAGE_WHERE = "{label} — {title}"
 PASSAGE_ANSWER = "Kế hoạch có nội dung liên quan:\n{passage}\nCần hướng dẫn thêm, anh/chị vui lòng liên hệ {coordinator}."

@@ -341,6 +341,19 @@ def test_a_period_spanning_the_plans_year_is_not_another_years_plan():
     assert engine.answer("kế hoạch kiểm tra năm 2021 có những đơn vị nào").reason == "out_of_scope"
 
 
+def test_the_provinces_share_is_applied_to_a_total_the_asker_gives(engine):
+    """"Tỉnh có N …": the plan's coverage of each level, counted; "huyện có N xã" stays the subordinates' share."""
+    from support import PLAN_2026
+
+    from messages.plan_loader import load_plan_cached
+
+    a = Engine(load_plan_cached(PLAN_2026)).answer("tỉnh có 102 xã phường thì theo kế hoạch kiểm tra ít nhất bao nhiêu xã")
+    assert a.topic == "ty-le-kiem-tra-theo-so" and "Mục I.2.b" in a.source
+    assert "UBND cấp xã: 20% × 102 = 20,4, tức ít nhất 21 đơn vị" in a.answer
+    district = engine.answer("huyen co 17 xa thi phai kt toi thieu bao nhieu xa")
+    assert district.topic == "kiem-tra-truc-thuoc" and "ít nhất 6 đơn vị" in district.answer
+
+
 def test_the_form_of_the_inspection_is_not_how_to_send_a_report(engine):
     assert engine.answer("kiểm tra theo hình thức nào").topic == "hinh-thuc-kiem-tra"
     assert engine.answer("đoàn có xem hồ sơ trên hệ thống thông tin giải quyết TTHC không").topic == "hinh-thuc-kiem-tra"
