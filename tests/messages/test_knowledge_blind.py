@@ -1,7 +1,7 @@
 """The blind question sets as a regression gate (bench/blind.py; the figures are in bench/README.md).
 
-Sets 1–9 are tuning sets (their questions are also the labelled examples); set 10 (``holdout``) was
-measured once and is not tuned on (one answer's wording changed after its run: bench/README.md). The floors below are what was measured, rounded down, so a change
+Sets 1–11 are tuning sets (their questions are also the labelled examples); set 12 (``holdout``) was
+measured once and is not tuned on. The floors below are what was measured, rounded down, so a change
 that makes answers worse fails here: the 2026 plan from its facts alone, the 2020 plan as bundled and
 without its extras.
 """
@@ -41,7 +41,7 @@ def result(blind, year: int, part: str, facts_only: bool = False) -> dict:
 @pytest.mark.parametrize("year", [2020, 2026])
 def test_the_tuning_sets(blind, year):
     r = result(blind, year, "dev")
-    assert r["n"] >= 1100 and r["invented"] == 0
+    assert r["n"] >= 1400 and r["invented"] == 0
     assert r["acc"] >= 0.97, r["acc"]
 
 
