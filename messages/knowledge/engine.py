@@ -184,16 +184,20 @@ class Engine:
         if len(parts) < 2:
             return self._answer_one(text, asker, world)
         picks, courtesies = self._parts(parts, asker, world)
-        found = [self._render(self.topics[best.topic], p, unit, world, best.score) for best, p, unit in picks]
-        if len(found) > 1:
-            return self._joined(found)
+
+        def rendered(pick: tuple[Scored, Parsed, UnitRecord | None]) -> Answer:
+            best, parsed, unit = pick
+            return self._render(self.topics[best.topic], parsed, unit, world, best.score)
+
+        if len(picks) > 1:
+            return self._joined([rendered(pick) for pick in picks])
         # the rest only sets the scene, or is courtesy ("Kính gửi …", "Trân trọng cảm ơn."): the part decides
         scene_set = not all(c.asks for c in parts) or courtesies == len(parts) - 1
-        if found and scene_set:
-            return found[0]
+        if picks and scene_set:
+            return rendered(picks[0])
         whole = self._answer_one(text, asker, world)  # read whole only when the parts did not settle it
-        if found and (whole.reason != "answered" or whole.kind == "small_talk"):
-            return found[0]
+        if picks and (whole.reason != "answered" or whole.kind == "small_talk"):
+            return rendered(picks[0])
         return whole
 
     def _parts(self, parts: list[Clause], asker: UnitRecord | None,
