@@ -292,21 +292,11 @@ def _xlsx(path: Path, budget: Budget) -> DocumentText:
         for info in zf.infolist():
             if info.filename.endswith(".xml") and info.file_size > budget.part_bytes:
                 raise _TooLarge
-    out, numbers, sheets, rows = _Out(budget), 0, 0, 0
+    out = _Out(budget)
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
-        for ws in wb.worksheets:
-            sheets += 1
-            out.add(ws.title)
-            for row in ws.iter_rows(values_only=True, max_col=budget.columns):
-                rows += 1
-                cells = [v for v in row if v is not None and v != ""]
-                numbers += sum(1 for v in cells if isinstance(v, (int, float)) and not isinstance(v, bool))
-                out.add(" | ".join(str(v) for v in cells))
-                if rows >= budget.rows or out.stop:
-                    break
-            if rows >= budget.rows or out.stop:
-                break
+        numbers, sheets = _sheet_lines(out, budget, (
+            (ws.title, ws.iter_rows(values_only=True, max_col=budget.columns)) for ws in wb.worksheets))
     finally:
         wb.close()
     return _finish(out, sheet=True, numbers=numbers, pages=sheets)
@@ -324,25 +314,38 @@ def _xls(path: Path, budget: Budget) -> DocumentText:
         if "encrypt" in str(exc).lower():
             raise _Encrypted from None
         raise
-    out, numbers, sheets, rows = _Out(budget), 0, 0, 0
-    try:
+
+    def sheets() -> Iterator[tuple[str, Iterator[list]]]:
         for index in range(wb.nsheets):
             ws = wb.sheet_by_index(index)
-            sheets += 1
-            out.add(ws.name)
-            for r in range(min(ws.nrows, budget.rows - rows)):
-                rows += 1
-                cells = [c for c in ws.row_values(r, 0, budget.columns) if c not in (None, "")]
-                numbers += sum(1 for v in cells if isinstance(v, float))
-                out.add(" | ".join(_cell(v) for v in cells))
-                if out.stop:
-                    break
-            wb.unload_sheet(index)
-            if rows >= budget.rows or out.stop:
-                break
+            try:
+                yield ws.name, (ws.row_values(r, 0, budget.columns) for r in range(ws.nrows))
+            finally:
+                wb.unload_sheet(index)
+
+    out = _Out(budget)
+    try:
+        numbers, count = _sheet_lines(out, budget, sheets())
     finally:
         wb.release_resources()
-    return _finish(out, sheet=True, numbers=numbers, pages=sheets)
+    return _finish(out, sheet=True, numbers=numbers, pages=count)
+
+
+def _sheet_lines(out: _Out, budget: Budget, sheets: Iterator[tuple[str, Iterator]]) -> tuple[int, int]:
+    """Each sheet's title, then its rows as "a | b | c", within the row budget; XLSX and XLS alike.
+    Returns the numeric cells and the sheets read."""
+    numbers = count = rows = 0
+    for title, sheet_rows in sheets:
+        count += 1
+        out.add(title)
+        for row in sheet_rows:
+            rows += 1
+            cells = [v for v in row if v is not None and v != ""]
+            numbers += sum(1 for v in cells if isinstance(v, (int, float)) and not isinstance(v, bool))
+            out.add(" | ".join(_cell(v) for v in cells))
+            if rows >= budget.rows or out.stop:
+                return numbers, count
+    return numbers, count
 
 
 # ---- DOC (Word 97–2003) ----------------------------------------------------------------------
